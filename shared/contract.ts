@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { AppErrorSchema } from './errors';
+import {
+  AccountInputSchema,
+  AccountSummarySchema,
+  AccountUpdateSchema,
+  EpochMsSchema,
+  FragmentSchema,
+  GrantSchema,
+  IdSchema,
+  PlaybackSchema,
+  SettingsSchema,
+  StreamInfoSchema,
+  StreamNameSchema,
+  StreamPageSchema,
+  StreamRefSchema,
+  TileSessionStateSchema,
+  TimestampSelectorSchema,
+  WallSchema,
+} from './model';
+
+/** The largest serialized request main accepts; anything bigger is refused before parsing. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+const empty = z.object({}).strict();
+const byId = z.object({ id: IdSchema }).strict();
+
+/**
+ * Every call the renderer can make: request schema → response schema. Main validates each request
+ * with these before a handler runs; the renderer codes against the inferred types.
+ */
+export const calls = {
+  'app.info': {
+    request: empty,
+    response: z.object({
+      version: z.string(),
+      shell: z.enum(['electron', 'browser']),
+      platform: z.string(),
+      /** Kiosk options from the command line: open this wall, fullscreen. */
+      kiosk: z.object({ wall: z.string().optional(), fullscreen: z.boolean() }).optional(),
+    }),
+  },
+  'accounts.list': { request: empty, response: z.array(AccountSummarySchema) },
+  'accounts.add': { request: AccountInputSchema, response: AccountSummarySchema },
+  'accounts.update': { request: AccountUpdateSchema, response: AccountSummarySchema },
+  'accounts.remove': { request: byId, response: z.object({ removed: z.literal(true) }) },
+  /** A real ListStreams with the account's (or the draft's) credentials. */
+  'accounts.test': {
+    request: z.union([byId, z.object({ draft: AccountInputSchema }).strict()]),
+    response: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), streamCount: z.number().int().nonnegative(), truncated: z.boolean() }),
+      z.object({ ok: z.literal(false), error: AppErrorSchema }),
+    ]),
+  },
+  'streams.list': {
+    request: z
+      .object({
+        accountId: IdSchema,
+        prefix: z.string().max(256).regex(/^[a-zA-Z0-9_.-]*$/, 'a stream-name prefix (a-z A-Z 0-9 _ . -)').optional(),
+        nextToken: z.string().max(512).optional(),
+        maxResults: z.number().int().min(1).max(10000).optional(),
+        /** Skip the on-disk cache and ask AWS. */
+        refresh: z.boolean().optional(),
+      })
+      .strict(),
+    response: StreamPageSchema,
+  },
+  'streams.describe': { request: StreamRefSchema, response: StreamInfoSchema },
+  'fragments.list': {
+    request: z
+      .object({
+        accountId: IdSchema,
+        streamName: StreamNameSchema,
+        start: EpochMsSchema,
+        end: EpochMsSchema,
+        selector: TimestampSelectorSchema,
+      })
+      .strict(),
+    response: z.array(FragmentSchema),
+  },
+  'walls.list': { request: empty, response: z.array(WallSchema) },
+  /** Creates (no id match) or replaces a wall; returns it as stored. */
+  'walls.save': { request: WallSchema, response: WallSchema },
+  'walls.remove': { request: byId, response: z.object({ removed: z.literal(true) }) },
+  'settings.get': { request: empty, response: SettingsSchema },
+  'settings.update': { request: SettingsSchema.partial().strict(), response: SettingsSchema },
+  /** Ask for a DASH session for one tile. Waiting and errors are answers, not rejections. */
+  'session.acquire': {
+    request: z.object({ tileId: IdSchema, stream: StreamRefSchema, playback: PlaybackSchema }).strict(),
+    response: z.discriminatedUnion('status', [
+      z.object({ status: z.literal('granted'), grant: GrantSchema }),
+      z.object({ status: z.literal('waiting'), until: EpochMsSchema, reason: z.string() }),
+      z.object({ status: z.literal('error'), error: AppErrorSchema }),
+    ]),
+  },
+  'session.release': { request: z.object({ tileId: IdSchema }).strict(), response: z.object({ released: z.boolean() }) },
+  /** The player saw the session refused (401/403: expired or evicted) or gone (404). Main renews. */
+  'session.reportFailure': {
+    request: z
+      .object({ tileId: IdSchema, sessionId: IdSchema, httpStatus: z.number().int().min(100).max(599) })
+      .strict(),
+    response: z.object({ accepted: z.boolean() }),
+  },
+} as const;
+
+/** Every event main pushes to the renderer. */
+export const events = {
+  'session.renewed': z.object({ tileId: IdSchema, grant: GrantSchema }),
+  'session.state': z.object({
+    tileId: IdSchema,
+    state: TileSessionStateSchema,
+    /** A human sentence: why waiting, why backing off, what failed. */
+    detail: z.string().optional(),
+    until: EpochMsSchema.optional(),
+    error: AppErrorSchema.optional(),
+  }),
+  'session.budget': z.object({
+    stream: StreamRefSchema,
+    used: z.number().int().nonnegative(),
+    limit: z.number().int().nonnegative(),
+    nextFreeAt: EpochMsSchema.optional(),
+  }),
+  'accounts.changed': z.object({}),
+  'walls.changed': z.object({}),
+} as const;
+
+export type CallName = keyof typeof calls;
+export type EventName = keyof typeof events;
+export type CallRequest<N extends CallName> = z.input<(typeof calls)[N]['request']>;
+export type CallResponse<N extends CallName> = z.output<(typeof calls)[N]['response']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+/** What travels back for every call, over Electron IPC or the browser shell's WebSocket. */
+export const ReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: AppErrorSchema }),
+]);
+export type Reply = z.infer<typeof ReplySchema>;
+
+/** The whole API the renderer sees; the preload and the browser-shell client both implement it. */
+export interface WallApi {
+  call<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>>;
+  on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(calls, name);
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * Every error that crosses the IPC boundary. `code` is the KVS exception name when AWS raised it
+ * (so operators can search AWS docs for it) or one of ours; `message` is written for a person.
+ * Never a stack, never a secret or a session URL.
+ */
+export const KVS_ERROR_CODES = [
+  'ResourceNotFoundException',
+  'InvalidArgumentException',
+  'ClientLimitExceededException',
+  'NotAuthorizedException',
+  'AccessDeniedException',
+  'NoDataRetentionException',
+  'UnsupportedStreamMediaTypeException',
+  'MissingCodecPrivateDataException',
+  'InvalidCodecPrivateDataException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+] as const;
+
+export const APP_ERROR_CODES = [
+  'InvalidRequest', // a payload failed its schema
+  'UnknownCall', // no such IPC call
+  'Forbidden', // sender not allowed
+  'KeychainUnavailable',
+  'AccountNotFound',
+  'WallNotFound',
+  'StreamNotPlayable',
+  'SessionBudgetFull',
+  'NetworkError',
+  'UnknownRegion',
+  'ServiceUnavailable',
+  'StoreCorrupt',
+  'Internal',
+] as const;
+
+export const AppErrorSchema = z.object({
+  code: z.string().min(1).max(100),
+  message: z.string().max(2000),
+  retryable: z.boolean(),
+  /** Epoch ms at which the app will retry (or the caller may), when known. */
+  retryAt: z.number().optional(),
+  /** The request field a validation error is about, for inline form errors. */
+  field: z.string().max(200).optional(),
+});
+export type AppError = z.infer<typeof AppErrorSchema>;
+
+/** The error class thrown on the renderer side when a call fails; carries the typed payload. */
+export class WallApiError extends Error {
+  readonly detail: AppError;
+  constructor(detail: AppError) {
+    super(detail.message);
+    this.name = detail.code;
+    this.detail = detail;
+  }
+}
+
+export function appError(code: string, message: string, extra: Partial<Omit<AppError, 'code' | 'message'>> = {}): AppError {
+  return { code, message, retryable: extra.retryable ?? false, ...extra };
+}
