@@ -1,0 +1,38 @@
+import type { BrokerConfig } from './types';
+
+export const MAX_EXPIRES_SECONDS = 43_200;
+/** A call's latency plus the ledger's count margin, rounded up: how long an old session outlives its renewal. */
+const RENEWAL_SETTLE_MS = 5_000;
+
+export interface SessionTimings {
+  expiresSeconds: number;
+  /** Renew this long before the session's earliest expiry… */
+  leadMs: number;
+  /** …plus up to this much earlier, at random, so tiles don't renew in step. */
+  jitterMs: number;
+  /**
+   * How far apart the expiries of sessions on one stream should be so their renewals don't overlap:
+   * a renewal holds a second slot from its start until the old session stops counting.
+   */
+  spacingMs: number;
+  /** How much longer than `expiresSeconds` a session may be asked for, to reach that spacing. */
+  maxStretchSeconds: number;
+}
+
+/**
+ * Lead: a minute, or 10% of long sessions (more room to retry a failing renewal), but never more than
+ * a third of the session so short test sessions still live mostly unrenewed.
+ */
+export function defaultLeadSeconds(expiresSeconds: number): number {
+  return Math.min(Math.max(60, expiresSeconds * 0.1), expiresSeconds / 3);
+}
+
+export function resolveTimings(config: BrokerConfig, budget: number): SessionTimings {
+  const expiresSeconds = Math.min(MAX_EXPIRES_SECONDS, Math.max(1, Math.round(config.expiresSeconds)));
+  const leadMs = Math.round((config.renewLeadSeconds ?? defaultLeadSeconds(expiresSeconds)) * 1000);
+  const jitterMs = Math.round((config.renewJitterSeconds ?? Math.min(10, leadMs / 6000)) * 1000);
+  const spacingMs = leadMs + jitterMs + RENEWAL_SETTLE_MS;
+  const wanted = Math.max(expiresSeconds, Math.ceil(((budget - 1) * spacingMs) / 1000));
+  const maxStretchSeconds = Math.max(0, Math.min(MAX_EXPIRES_SECONDS - expiresSeconds, wanted));
+  return { expiresSeconds, leadMs, jitterMs, spacingMs, maxStretchSeconds };
+}
