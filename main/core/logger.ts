@@ -22,13 +22,24 @@ export function redact(text: string): string {
   return out;
 }
 
+/** Redacts every string inside a value before serialisation, where quotes are still unescaped. */
+function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return redact(`${value.name}: ${value.message}`);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, depth + 1);
+  return out;
+}
+
 export interface LogSink {
   write(line: string): void;
 }
 
 export function createLogger(sink: LogSink, scope = 'main'): Logger {
   const emit = (level: string, msg: string, fields?: Record<string, unknown>) => {
-    const record = { t: new Date().toISOString(), level, scope, msg, ...(fields ?? {}) };
+    const record = { t: new Date().toISOString(), level, scope, msg: redact(msg), ...(redactDeep(fields ?? {}) as Record<string, unknown>) };
     let line: string;
     try {
       line = JSON.stringify(record);
