@@ -20,6 +20,8 @@ export interface Clip {
   /** MIME type for the DASH Representation. */
   readonly mimeType: 'video/mp4';
   readonly totalDurationTicks: number;
+  /** DASH `frameRate` ('25', '30000/1001') when every sample lasts the same; absent for variable frame rate. */
+  readonly frameRate?: string;
 }
 
 export interface ClipFragment {
@@ -71,7 +73,7 @@ export interface Timeline {
 /** What the MPD builder needs for one session's manifest. */
 export interface ManifestInput {
   type: 'dynamic' | 'static';
-  clip: Pick<Clip, 'timescale' | 'codec' | 'width' | 'height' | 'mimeType'>;
+  clip: Pick<Clip, 'timescale' | 'codec' | 'width' | 'height' | 'mimeType' | 'frameRate'>;
   /** Fragments to list, oldest first, each with its per-session sequence number ($Number$). */
   entries: ReadonlyArray<{ number: number; fragment: TimelineFragment }>;
   /** Query string (without '?') appended to init and media URLs, e.g. 'SessionToken=…'. */

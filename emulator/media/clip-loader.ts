@@ -1,0 +1,103 @@
+/**
+ * Turns an MP4 file into a clip the emulator can loop onto a live timeline. Any MP4 a user names can
+ * become a stream: fragmented MP4 is read as is, anything else ffmpeg understands is remuxed (no
+ * re-encoding), and everything else is refused with a `ClipLoadError` saying what is wrong.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { Clip } from './api';
+import { ClipLoadError } from './clip-load-error';
+import { remuxToFragmentedMp4 } from './ffmpeg-remux';
+import { splitFragmentedMp4 } from './fmp4-splitter';
+
+export { ClipLoadError, type ClipLoadErrorCode } from './clip-load-error';
+
+/** Clips are held in memory for the emulator's lifetime; this keeps a mistaken pick from exhausting it. */
+export const MAX_CLIP_BYTES = 200 * 1024 * 1024;
+
+export interface LoadClipOptions {
+  /** ffmpeg used to remux non-fragmented files; default 'ffmpeg' on PATH. */
+  readonly ffmpegPath?: string;
+  readonly maxBytes?: number;
+}
+
+/** Where the committed demo clips live (made by make-clips.sh). */
+export const CLIPS_DIRECTORY = join(import.meta.dirname, '..', 'clips');
+
+/** Codec samples beside the demo cameras, for the paths where a stream's codec can't be played. */
+export const CODEC_SAMPLE_CLIPS = {
+  /** H.265: KVS serves it, but Chromium's MSE (the renderer here) can't decode it. */
+  hevc: join(CLIPS_DIRECTORY, 'sample-hevc.mp4'),
+  /** MPEG-4 Part 2: not a codec KVS playback supports. */
+  mpeg4Part2: join(CLIPS_DIRECTORY, 'sample-mpeg4-part2.mp4'),
+} as const;
+
+async function readBoundedFile(path: string, label: string, maxBytes: number): Promise<Uint8Array> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new ClipLoadError('NOT_A_FILE', `${label} is not a file`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof ClipLoadError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ClipLoadError('NOT_FOUND', `${label} does not exist`, { cause: error });
+    throw new ClipLoadError('NOT_FOUND', `${label} cannot be read (${code ?? String(error)})`, { cause: error });
+  }
+  if (size === 0) throw new ClipLoadError('EMPTY', `${label} is empty (0 bytes)`);
+  if (size > maxBytes) {
+    throw new ClipLoadError('TOO_LARGE', `${label} is ${size} bytes; clips are limited to ${maxBytes} bytes (${Math.floor(maxBytes / 1048576)} MiB) because they are held in memory`);
+  }
+  return new Uint8Array(await readFile(path));
+}
+
+/** Loads `path` as a clip named `name` (default: the file name without its extension). */
+export async function loadClip(path: string, name?: string, options: LoadClipOptions = {}): Promise<Clip> {
+  const label = `'${path}'`;
+  if (path.trim() === '') throw new ClipLoadError('NOT_FOUND', 'no clip file was named');
+  const maxBytes = options.maxBytes ?? MAX_CLIP_BYTES;
+  const clipName = name ?? basename(path, extname(path));
+
+  const bytes = await readBoundedFile(path, label, maxBytes);
+  const first = splitFragmentedMp4(bytes, label);
+  if (first.kind === 'clip') return { name: clipName, ...first.media };
+
+  const remuxed = await remuxToFragmentedMp4(path, label, { ffmpegPath: options.ffmpegPath ?? 'ffmpeg', maxBytes });
+  const second = splitFragmentedMp4(remuxed, `${label} (converted because ${first.reason})`);
+  if (second.kind === 'clip') return { name: clipName, ...second.media };
+  throw new ClipLoadError('REMUX_FAILED', `${label} could not be made streamable: ${first.reason}, and after conversion ${second.reason}`);
+}
+
+export interface DemoCamera {
+  readonly slug: string;
+  readonly name: string;
+  readonly clip: Clip;
+}
+
+interface CameraListing {
+  readonly slug: string;
+  readonly name: string;
+  readonly file: string;
+}
+
+function parseCameraListing(text: string, label: string): CameraListing[] {
+  const parsed: unknown = JSON.parse(text);
+  const isListing = (entry: unknown): entry is CameraListing => {
+    if (typeof entry !== 'object' || entry === null) return false;
+    const { slug, name, file } = entry as Record<string, unknown>;
+    return typeof slug === 'string' && typeof name === 'string' && typeof file === 'string' && basename(file) === file;
+  };
+  if (!Array.isArray(parsed) || !parsed.every(isListing)) {
+    throw new Error(`${label} must be an array of { slug, name, file } with plain file names`);
+  }
+  return parsed;
+}
+
+/** The demo cameras listed in clips/cameras.json, each loaded. */
+export async function loadDemoCameras(directory: string = CLIPS_DIRECTORY): Promise<DemoCamera[]> {
+  const listingPath = join(directory, 'cameras.json');
+  const listing = parseCameraListing(await readFile(listingPath, 'utf8'), listingPath);
+  return Promise.all(
+    listing.map(async (camera) => ({ slug: camera.slug, name: camera.name, clip: await loadClip(join(directory, camera.file), camera.name) })),
+  );
+}
