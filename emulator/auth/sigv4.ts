@@ -1,0 +1,210 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { KvsError } from '../errors';
+
+/** Both KVS SDK clients sign with this service name (the archived-media client too). */
+export const SIGNING_SERVICE = 'kinesisvideo';
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+/** AWS refuses requests whose X-Amz-Date is more than 5 minutes from its own clock. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export interface SigningKeyPair {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** Present for temporary credentials: requests must carry this exact X-Amz-Security-Token. */
+  readonly sessionToken?: string;
+}
+
+export interface SignedRequest {
+  readonly method: string;
+  /** The request target as received: path plus optional query, still percent-encoded. */
+  readonly rawUrl: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export interface VerifierConfig {
+  readonly region: string;
+  readonly keys: readonly SigningKeyPair[];
+  readonly now: () => number;
+}
+
+interface ParsedAuthorization {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+const denied = (name: 'MissingAuthenticationTokenException' | 'IncompleteSignatureException' | 'InvalidSignatureException' | 'UnrecognizedClientException', message: string) =>
+  new KvsError(name, message, 403);
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function parseAuthorization(header: string): ParsedAuthorization {
+  if (!header.startsWith(`${ALGORITHM} `)) {
+    throw denied('IncompleteSignatureException', `Authorization header must use ${ALGORITHM}.`);
+  }
+  const fields = new Map<string, string>();
+  for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const credential = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  if (!credential || !signedHeaders || !signature) {
+    throw denied('IncompleteSignatureException', "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
+  }
+  const scope = credential.split('/');
+  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1] ?? '')) {
+    throw denied('IncompleteSignatureException', "Credential must have the form 'KEY/YYYYMMDD/REGION/SERVICE/aws4_request'.");
+  }
+  if (!/^[0-9a-f]{64}$/.test(signature)) {
+    throw denied('IncompleteSignatureException', 'Signature must be 64 lower-case hex characters.');
+  }
+  const [accessKeyId, date, region, service] = scope as [string, string, string, string, string];
+  return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(';'), signature };
+}
+
+/** X-Amz-Date is `YYYYMMDDTHHMMSSZ`. */
+function parseAmzDate(value: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (!m) return undefined;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function formatAmzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** RFC 3986 encoding as SigV4 requires: everything but unreserved characters is %XX. */
+function uriEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, '%20'));
+  } catch {
+    return value;
+  }
+}
+
+function canonicalUri(path: string): string {
+  // Non-S3 services sign the path with each segment encoded once more than the wire form.
+  const normalised = path
+    .split('/')
+    .map((segment) => uriEncode(safeDecode(segment)))
+    .join('/');
+  return normalised.split('/').map(uriEncode).join('/') || '/';
+}
+
+function canonicalQuery(query: string): string {
+  if (!query) return '';
+  return query
+    .split('&')
+    .filter((p) => p !== '')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      const value = eq < 0 ? '' : pair.slice(eq + 1);
+      return [uriEncode(safeDecode(key)), uriEncode(safeDecode(value))] as const;
+    })
+    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
+function canonicalHeaderValue(headers: IncomingHttpHeaders, name: string): string {
+  return (headerValue(headers, name) ?? '').trim().replace(/\s+/g, ' ');
+}
+
+const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+
+export function expectedSignature(req: SignedRequest, auth: ParsedAuthorization, amzDate: string, secret: string): string {
+  const q = req.rawUrl.indexOf('?');
+  const path = q < 0 ? req.rawUrl : req.rawUrl.slice(0, q);
+  const query = q < 0 ? '' : req.rawUrl.slice(q + 1);
+  const canonicalRequest = [
+    req.method,
+    canonicalUri(path),
+    canonicalQuery(query),
+    auth.signedHeaders.map((h) => `${h}:${canonicalHeaderValue(req.headers, h)}\n`).join(''),
+    auth.signedHeaders.join(';'),
+    sha256Hex(req.body),
+  ].join('\n');
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const stringToSign = [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  const kDate = hmac(`AWS4${secret}`, auth.date);
+  const kRegion = hmac(kDate, auth.region);
+  const kService = hmac(kRegion, auth.service);
+  const kSigning = hmac(kService, 'aws4_request');
+  return createHmac('sha256', kSigning).update(stringToSign).digest('hex');
+}
+
+/**
+ * Verifies an AWS Signature Version 4 `Authorization` header against the configured keys, in the order
+ * AWS reports problems: shape, key, token, scope, clock, then the signature itself. Throws a 403
+ * KvsError named as AWS names it; returns the access key id on success.
+ */
+export function verifySigV4(req: SignedRequest, config: VerifierConfig): string {
+  const header = headerValue(req.headers, 'authorization');
+  if (!header) throw denied('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const auth = parseAuthorization(header);
+
+  const amzDate = headerValue(req.headers, 'x-amz-date');
+  if (!amzDate) {
+    throw denied('IncompleteSignatureException', "Authorization header requires existence of a 'X-Amz-Date' header.");
+  }
+  const signedAt = parseAmzDate(amzDate);
+  if (signedAt === undefined) throw denied('IncompleteSignatureException', `X-Amz-Date '${amzDate}' is not in YYYYMMDDTHHMMSSZ form.`);
+  if (!auth.signedHeaders.includes('host')) {
+    throw denied('IncompleteSignatureException', "SignedHeaders must include 'host'.");
+  }
+
+  const key = config.keys.find((k) => k.accessKeyId === auth.accessKeyId);
+  if (!key) throw denied('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  const token = headerValue(req.headers, 'x-amz-security-token');
+  if ((key.sessionToken ?? undefined) !== (token ?? undefined)) {
+    throw denied('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  }
+  if (token !== undefined && !auth.signedHeaders.includes('x-amz-security-token')) {
+    throw denied('IncompleteSignatureException', "SignedHeaders must include 'x-amz-security-token' when one is sent.");
+  }
+
+  if (auth.service !== SIGNING_SERVICE) {
+    throw denied('InvalidSignatureException', `Credential should be scoped to correct service: '${SIGNING_SERVICE}'.`);
+  }
+  if (auth.region !== config.region) {
+    throw denied('InvalidSignatureException', `Credential should be scoped to a valid region, not '${auth.region}'.`);
+  }
+  if (auth.date !== amzDate.slice(0, 8)) {
+    throw denied('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}'.`);
+  }
+
+  const now = config.now();
+  if (signedAt < now - MAX_CLOCK_SKEW_MS) {
+    throw denied('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_CLOCK_SKEW_MS)} (${formatAmzDate(now)} - 5 min.)`);
+  }
+  if (signedAt > now + MAX_CLOCK_SKEW_MS) {
+    throw denied('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + MAX_CLOCK_SKEW_MS)} (${formatAmzDate(now)} + 5 min.)`);
+  }
+
+  const expected = Buffer.from(expectedSignature(req, auth, amzDate, key.secretAccessKey), 'hex');
+  const given = Buffer.from(auth.signature, 'hex');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw denied(
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    );
+  }
+  return key.accessKeyId;
+}

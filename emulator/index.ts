@@ -1,0 +1,132 @@
+import type { AddressInfo } from 'node:net';
+import { createControlRoutes } from './control/control-routes';
+import { Counters } from './control/counters';
+import { createEmulatorControl, type EmulatorControl } from './control/emulator-control';
+import { FaultPlan } from './faults/fault-plan';
+import { createEmulatorServer } from './http/server';
+import { loadCameras } from './cameras';
+import { resolveOptions, type EmulatorOptions } from './options';
+import { QuotaBook } from './quotas/quotas';
+import type { ServiceContext } from './service-context';
+import { SessionStore } from './sessions/session-store';
+import { StreamRegistry } from './streams/stream-registry';
+
+export type { EmulatorOptions, CameraSpec } from './options';
+export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION } from './options';
+export type { EmulatorControl, EmulatorCounters } from './control/emulator-control';
+export type { RequestKind } from './request-kinds';
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:PORT`: the endpoint for both SDK clients. */
+  readonly url: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly control: EmulatorControl;
+  /** Stream names of the cameras, in the order given. */
+  readonly cameras: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** Expired sessions and idle quota buckets are dropped this often, so memory stays bounded. */
+const PRUNE_INTERVAL_MS = 5_000;
+
+/**
+ * Starts a local Kinesis Video Streams endpoint on 127.0.0.1: the control plane, archived media
+ * (DASH sessions, ListFragments) and the DASH manifest and fragment GETs, over cameras that loop
+ * real H.264 clips onto a live timeline.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const opts = resolveOptions(options);
+  const startedMs = opts.now();
+  const streams = new StreamRegistry(opts.region, opts.accountId, opts.now);
+  const cameras = await loadCameras(opts.cameras, startedMs - opts.archiveSeconds * 1000);
+  for (const cam of cameras) streams.create(cam);
+
+  let origin = '';
+  let minExpiresSeconds = opts.minExpiresSeconds;
+  const ctx: ServiceContext = {
+    region: opts.region,
+    now: opts.now,
+    origin: () => origin,
+    streams,
+    sessions: new SessionStore(opts.sessionLimitPerStream),
+    quotas: new QuotaBook(opts.enforceQuotas),
+    minExpiresSeconds: () => minExpiresSeconds,
+  };
+
+  const faults = new FaultPlan();
+  const counters = new Counters();
+  const fullControl = createEmulatorControl({
+    ctx,
+    faults,
+    counters,
+    setMinExpires: (seconds) => {
+      minExpiresSeconds = seconds;
+    },
+  });
+  const control = opts.testControls ? fullControl : readOnlyControl(fullControl);
+
+  const server = createEmulatorServer({
+    ctx,
+    keys: () => opts.keys,
+    faults,
+    counters,
+    control: opts.testControls ? createControlRoutes(fullControl) : undefined,
+    onInternalError: opts.onInternalError,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+
+  const pruner = setInterval(() => {
+    const now = opts.now();
+    ctx.sessions.prune(now);
+    ctx.quotas.prune(now);
+  }, PRUNE_INTERVAL_MS);
+  pruner.unref();
+
+  const base = opts.keys[0];
+  return {
+    url: origin,
+    region: opts.region,
+    credentials: { accessKeyId: base?.accessKeyId ?? '', secretAccessKey: base?.secretAccessKey ?? '' },
+    control,
+    cameras: cameras.map((c) => c.name),
+    stop: async () => {
+      clearInterval(pruner);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Without test controls the in-process object only reads: faults can't reach the demo. */
+function readOnlyControl(control: EmulatorControl): EmulatorControl {
+  const refuse = (): never => {
+    throw new Error('The emulator was started without testControls; faults and revocations are disabled.');
+  };
+  return {
+    stopCamera: refuse,
+    resumeCamera: refuse,
+    injectGap: refuse,
+    failNext: refuse,
+    setLatency: refuse,
+    throttle: refuse,
+    clearFaults: refuse,
+    revokeSession: refuse,
+    revokeStreamSessions: refuse,
+    setMinExpiresSeconds: refuse,
+    setCodec: refuse,
+    sessions: (name) => control.sessions(name),
+    counters: () => control.counters(),
+    resetCounters: () => control.resetCounters(),
+  };
+}

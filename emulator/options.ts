@@ -1,0 +1,110 @@
+import type { SigningKeyPair } from './auth/sigv4';
+import type { Clip } from './media/api';
+
+/**
+ * The emulator's demo keys. They are not secrets: they only open this local emulator, and every
+ * user of the project has them. Override them with options, CLI flags or environment variables.
+ */
+export const DEFAULT_ACCESS_KEY_ID = 'AKIAKVSWALLDEMO00001';
+export const DEFAULT_SECRET_ACCESS_KEY = 'kvs-wall-demo-secret-not-a-real-aws-key-0001';
+export const DEFAULT_REGION = 'us-west-2';
+export const DEFAULT_ACCOUNT_ID = '123456789012';
+/** Ten minutes of archive behind "now", so LIVE_REPLAY and ON_DEMAND have something to play. */
+export const DEFAULT_ARCHIVE_SECONDS = 600;
+export const DEFAULT_SESSION_LIMIT_PER_STREAM = 10;
+export const KVS_MIN_EXPIRES_SECONDS = 300;
+/** Demo cameras keep a day of archive, like a typical KVS camera setup. */
+export const DEFAULT_CAMERA_RETENTION_HOURS = 24;
+
+/** A camera: any MP4 file (or an already loaded clip) becomes a stream with this name. */
+export interface CameraSpec {
+  name: string;
+  file?: string;
+  clip?: Clip;
+  /** 0 makes GetDASHStreamingSessionURL fail with NoDataRetentionException, as in KVS. */
+  dataRetentionInHours?: number;
+  mediaType?: string;
+  deviceName?: string;
+}
+
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. The host is always 127.0.0.1. */
+  port?: number;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Temporary credentials also accepted: requests signed with one must carry its session token. */
+  sessionCredentials?: ReadonlyArray<Required<SigningKeyPair>>;
+  region?: string;
+  accountId?: string;
+  /** Default: the demo cameras shipped in emulator/clips. */
+  cameras?: readonly CameraSpec[];
+  archiveSeconds?: number;
+  sessionLimitPerStream?: number;
+  /** Serves `/_control/` and allows Expires below 300 s. Never on in the demo. */
+  testControls?: boolean;
+  /** With testControls only: the lowest Expires accepted (default 1). */
+  minExpiresSeconds?: number;
+  /** KVS's rate limits (default on). Off only to measure the emulator's own throughput. */
+  enforceQuotas?: boolean;
+  /** Epoch-ms clock; inject one to run the timeline at another time. */
+  now?: () => number;
+  /** Called with unexpected failures (bugs); by default they are written to stderr. */
+  onInternalError?: (error: unknown) => void;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  keys: SigningKeyPair[];
+  region: string;
+  accountId: string;
+  cameras: readonly CameraSpec[] | undefined;
+  archiveSeconds: number;
+  sessionLimitPerStream: number;
+  testControls: boolean;
+  minExpiresSeconds: number;
+  enforceQuotas: boolean;
+  now: () => number;
+  onInternalError: (error: unknown) => void;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new RangeError(`startEmulator: ${message}`);
+}
+
+export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
+  const port = options.port ?? 0;
+  check(Number.isInteger(port) && port >= 0 && port <= 65535, `port must be an integer 0–65535, not ${port}`);
+  const archiveSeconds = options.archiveSeconds ?? DEFAULT_ARCHIVE_SECONDS;
+  check(Number.isFinite(archiveSeconds) && archiveSeconds >= 0, 'archiveSeconds must be 0 or more');
+  const limit = options.sessionLimitPerStream ?? DEFAULT_SESSION_LIMIT_PER_STREAM;
+  check(Number.isInteger(limit) && limit >= 1, 'sessionLimitPerStream must be a positive integer');
+  const testControls = options.testControls ?? false;
+  const minExpires = testControls ? (options.minExpiresSeconds ?? 1) : KVS_MIN_EXPIRES_SECONDS;
+  check(Number.isInteger(minExpires) && minExpires >= 1, 'minExpiresSeconds must be a positive integer');
+  const region = options.region ?? DEFAULT_REGION;
+  check(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region), `region '${region}' is not an AWS region name`);
+  const accessKeyId = options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
+  const secretAccessKey = options.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY;
+  check(accessKeyId.length > 0 && secretAccessKey.length > 0, 'the access key id and secret must not be empty');
+  const names = new Set<string>();
+  for (const cam of options.cameras ?? []) {
+    check(/^[a-zA-Z0-9_.-]{1,256}$/.test(cam.name), `camera name '${cam.name}' is not a valid stream name`);
+    check(!names.has(cam.name), `camera name '${cam.name}' is used twice`);
+    check(cam.file !== undefined || cam.clip !== undefined, `camera '${cam.name}' needs a file or a clip`);
+    names.add(cam.name);
+  }
+  return {
+    port,
+    keys: [{ accessKeyId, secretAccessKey }, ...(options.sessionCredentials ?? [])],
+    region,
+    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+    cameras: options.cameras,
+    archiveSeconds,
+    sessionLimitPerStream: limit,
+    testControls,
+    minExpiresSeconds: minExpires,
+    enforceQuotas: options.enforceQuotas ?? true,
+    now: options.now ?? Date.now,
+    onInternalError: options.onInternalError ?? ((error) => console.error('kvs-emulator: internal error:', error)),
+  };
+}

@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { KinesisVideoClient, ListStreamsCommand } from '@aws-sdk/client-kinesis-video';
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../../../emulator/cli-args';
+import { DEFAULT_ACCESS_KEY_ID } from '../../../emulator/index';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function exitOf(child: ReturnType<typeof runCli>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('emulator CLI arguments', () => {
+  it('parses ports, keys, region, cameras and flags', () => {
+    const result = parseCliArgs(['--port', '0', '--region=eu-west-1', '--camera', 'dock=/tmp/a.mp4', '--camera=gate=/tmp/b.mp4', '--test-controls', '--access-key-id', 'AKIAEXAMPLE000000001'], {
+      KVS_EMULATOR_SECRET_ACCESS_KEY: 'from-the-environment',
+    });
+    expect(result).toEqual({
+      kind: 'run',
+      options: {
+        port: 0,
+        region: 'eu-west-1',
+        testControls: true,
+        accessKeyId: 'AKIAEXAMPLE000000001',
+        secretAccessKey: 'from-the-environment',
+        cameras: [
+          { name: 'dock', file: '/tmp/a.mp4' },
+          { name: 'gate', file: '/tmp/b.mp4' },
+        ],
+      },
+    });
+    expect(parseCliArgs([], {})).toEqual({ kind: 'run', options: { port: 4567 } });
+    expect(parseCliArgs(['--help'], {})).toEqual({ kind: 'help' });
+  });
+
+  it('explains each bad argument', () => {
+    const message = (argv: string[]) => {
+      const r = parseCliArgs(argv, {});
+      return r.kind === 'error' ? r.message : `no error for ${argv.join(' ')}`;
+    };
+    expect(message(['--port', 'abc'])).toMatch(/--port needs a whole number, not 'abc'/);
+    expect(message(['--port', '70000'])).toMatch(/between 0 and 65535/);
+    expect(message(['--port'])).toMatch(/--port needs a value/);
+    expect(message(['--region', 'mars'])).toMatch(/--region/);
+    expect(message(['--camera', 'no-file'])).toMatch(/NAME=FILE/);
+    expect(message(['--camera', 'bad name=/x.mp4'])).toMatch(/camera name/);
+    expect(message(['--camera', 'a=/x.mp4', '--camera', 'a=/y.mp4'])).toMatch(/twice/);
+    expect(message(['--frobnicate'])).toMatch(/unknown argument '--frobnicate'/);
+  });
+});
+
+describe('emulator CLI process', () => {
+  it('exits 2 with a clear message on a bad port', async () => {
+    const { code, stderr } = await exitOf(runCli(['--port', 'abc']));
+    expect(code).toBe(2);
+    expect(stderr).toContain("--port needs a whole number, not 'abc'");
+  });
+
+  it('prints how to connect, serves the SDK, and stops cleanly on SIGTERM', async () => {
+    const child = runCli(['--port', '0'], { KVS_EMULATOR_SECRET_ACCESS_KEY: 'secret-from-env-for-cli-test' });
+    const exit = exitOf(child);
+    const banner = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('Press Ctrl-C')) resolve(text);
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${text}`)));
+    });
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] ?? '';
+    expect(url).not.toBe('');
+    expect(banner).toContain(DEFAULT_ACCESS_KEY_ID);
+    expect(banner).toContain('secret-from-env-for-cli-test');
+    expect(banner).toContain(`aws kinesisvideo list-streams --endpoint-url ${url}`);
+
+    const client = new KinesisVideoClient({ endpoint: url, region: 'us-west-2', credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: 'secret-from-env-for-cli-test' } });
+    const out = await client.send(new ListStreamsCommand({}));
+    expect(out.StreamInfoList?.length).toBeGreaterThan(0);
+
+    child.kill('SIGTERM');
+    const { code, stdout } = await exit;
+    expect(code).toBe(0);
+    expect(stdout).toContain('SIGTERM, stopping');
+  });
+});
