@@ -1,0 +1,33 @@
+import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
+import type { AccountConnection } from '../accounts/connection';
+
+export interface ClientTuning {
+  /** Total attempts per call, first included. Kept low: the broker and catalogue do their own backoff. */
+  maxAttempts?: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export const DEFAULT_TUNING: Required<ClientTuning> = { maxAttempts: 3, connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 };
+
+function baseConfig(connection: AccountConnection, tuning: ClientTuning) {
+  const t = { ...DEFAULT_TUNING, ...tuning };
+  return {
+    region: connection.region,
+    credentials: connection.credentials,
+    // Adaptive mode adds a client-side rate limiter that backs off on throttling, on top of retries.
+    retryMode: 'adaptive',
+    maxAttempts: t.maxAttempts,
+    requestHandler: { connectionTimeout: t.connectionTimeoutMs, requestTimeout: t.requestTimeoutMs },
+  } as const;
+}
+
+export function createControlClient(connection: AccountConnection, tuning: ClientTuning = {}): KinesisVideoClient {
+  return new KinesisVideoClient({ ...baseConfig(connection, tuning), ...(connection.endpoint ? { endpoint: connection.endpoint } : {}) });
+}
+
+/** The archived-media API lives on the stream's data endpoint, which GetDataEndpoint returns. */
+export function createArchivedClient(connection: AccountConnection, dataEndpoint: string, tuning: ClientTuning = {}): KinesisVideoArchivedMediaClient {
+  return new KinesisVideoArchivedMediaClient({ ...baseConfig(connection, tuning), endpoint: dataEndpoint });
+}

@@ -1,0 +1,104 @@
+import type { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import type { KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
+import type { AccountConnection, AccountConnections } from '../accounts/connection';
+import { createArchivedClient, createControlClient, type ClientTuning } from './client-config';
+
+export interface ControlHandle {
+  client: KinesisVideoClient;
+  connection: AccountConnection;
+}
+export interface ArchivedHandle {
+  client: KinesisVideoArchivedMediaClient;
+  connection: AccountConnection;
+}
+
+/**
+ * AWS clients per account (control plane) and per (account, data endpoint) (archived media), kept
+ * for reuse so their connection pools and adaptive rate limiters carry over between calls. All of an
+ * account's clients are destroyed when the account changes or is removed.
+ */
+export interface KvsClients {
+  control(accountId: string): Promise<ControlHandle>;
+  archived(accountId: string, dataEndpoint: string): Promise<ArchivedHandle>;
+  /** Destroys the account's clients; the next call builds fresh ones. */
+  forget(accountId: string): void;
+  /** Destroys every client and stops following account changes. */
+  close(): void;
+}
+
+export interface KvsClientsDeps {
+  accounts: AccountConnections;
+  tuning?: ClientTuning;
+  /** Archived clients kept per account; the least recently used beyond this are destroyed. */
+  maxArchivedPerAccount?: number;
+}
+
+interface AccountClients {
+  revision: string;
+  control?: KinesisVideoClient;
+  archived: Map<string, KinesisVideoArchivedMediaClient>;
+}
+
+export function createKvsClients(deps: KvsClientsDeps): KvsClients {
+  const maxArchived = deps.maxArchivedPerAccount ?? 128;
+  const byAccount = new Map<string, AccountClients>();
+
+  function destroy(entry: AccountClients): void {
+    entry.control?.destroy();
+    for (const client of entry.archived.values()) client.destroy();
+    entry.archived.clear();
+  }
+
+  function forget(accountId: string): void {
+    const entry = byAccount.get(accountId);
+    if (!entry) return;
+    byAccount.delete(accountId);
+    destroy(entry);
+  }
+
+  async function entryFor(accountId: string): Promise<{ entry: AccountClients; connection: AccountConnection }> {
+    const connection = await deps.accounts.connectionFor(accountId);
+    let entry = byAccount.get(accountId);
+    if (entry && entry.revision !== connection.revision) {
+      forget(accountId);
+      entry = undefined;
+    }
+    if (!entry) {
+      entry = { revision: connection.revision, archived: new Map() };
+      byAccount.set(accountId, entry);
+    }
+    return { entry, connection };
+  }
+
+  const unsubscribe = deps.accounts.onChange(({ accountId }) => forget(accountId));
+
+  return {
+    async control(accountId) {
+      const { entry, connection } = await entryFor(accountId);
+      entry.control ??= createControlClient(connection, deps.tuning);
+      return { client: entry.control, connection };
+    },
+    async archived(accountId, dataEndpoint) {
+      const { entry, connection } = await entryFor(accountId);
+      let client = entry.archived.get(dataEndpoint);
+      if (client) {
+        // Re-insert to mark it most recently used.
+        entry.archived.delete(dataEndpoint);
+      } else {
+        client = createArchivedClient(connection, dataEndpoint, deps.tuning);
+      }
+      entry.archived.set(dataEndpoint, client);
+      while (entry.archived.size > maxArchived) {
+        const [oldest, stale] = entry.archived.entries().next().value as [string, KinesisVideoArchivedMediaClient];
+        entry.archived.delete(oldest);
+        stale.destroy();
+      }
+      return { client, connection };
+    },
+    forget,
+    close() {
+      unsubscribe();
+      for (const accountId of [...byAccount.keys()]) forget(accountId);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Time from "issue a session" to a session URL, against the local emulator over loopback:
+ * cold (a just-started app: empty endpoint cache, no clients) vs warm (endpoint cached, clients up).
+ * Run: npx tsx test/bench/acquire-bench.ts [runs]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startEmulator } from '../../emulator/index';
+import { createAccountService } from '../../main/accounts/accounts';
+import { DEMO_ACCOUNT_ID } from '../../main/accounts/demo';
+import { createKeychainVault } from '../../main/accounts/keychain';
+import { systemClock } from '../../main/core/clock';
+import { silentLogger } from '../../main/core/logger';
+import { createKvsClients } from '../../main/kvs/clients';
+import { createEndpointCache, getDataEndpointVia } from '../../main/kvs/endpoint-cache';
+import { createSessionIssuer } from '../../main/kvs/session-issuer';
+import { createAccountCaches } from '../../main/store/account-caches';
+import { createAccountsStore } from '../../main/store/accounts-store';
+
+const RUNS = Number(process.argv[2] ?? 20);
+/** Enough streams that no stream sees more than a few calls: the service allows 5/s burst, 1/s sustained. */
+const STREAMS = 10;
+const PACE_MS = 60;
+const CLIP = join(import.meta.dirname, '..', '..', 'emulator', 'clips', 'lobby.mp4');
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+
+async function services(emulator: Emulator, dir: string) {
+  const ctx = { dir, clock: systemClock, logger: silentLogger };
+  const caches = createAccountCaches(ctx);
+  const accounts = createAccountService({
+    store: createAccountsStore(ctx),
+    // The demo account never touches the keychain.
+    vault: createKeychainVault(),
+    caches,
+    clock: systemClock,
+    logger: silentLogger,
+    demo: { ensureStarted: async () => ({ endpoint: emulator.url, region: emulator.region, ...emulator.credentials }) },
+  });
+  const clients = createKvsClients({ accounts });
+  const endpoints = createEndpointCache({ caches, accounts, lookup: getDataEndpointVia(clients, systemClock), clock: systemClock, logger: silentLogger });
+  const issuer = createSessionIssuer({ clients, endpoints, clock: systemClock, logger: silentLogger });
+  return { issuer, endpoints, close: async () => { await endpoints.settled(); clients.close(); } };
+}
+
+function summary(label: string, samples: number[], dataEndpointCalls: number) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+  return { label, runs: samples.length, median: at(0.5), p95: at(0.95), min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN, dataEndpointCalls };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  const emulator = await startEmulator({ cameras: Array.from({ length: STREAMS }, (_, i) => ({ name: `cam-${i}`, file: CLIP })) });
+  const root = await mkdtemp(join(tmpdir(), 'kvs-wall-bench-'));
+  const rows = [];
+  try {
+    // Cold: every run is a freshly started app (new data folder, no cached endpoint, no clients).
+    emulator.control.resetCounters();
+    const cold: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = await services(emulator, await mkdtemp(join(root, 'cold-')));
+      const t0 = performance.now();
+      await s.issuer.issue({ accountId: DEMO_ACCOUNT_ID, streamName: `cam-${i % STREAMS}` }, { mode: 'LIVE' }, 300);
+      cold.push(performance.now() - t0);
+      await s.close();
+      await sleep(PACE_MS);
+    }
+    rows.push(summary('cold (empty endpoint cache, new clients)', cold, emulator.control.counters().requests.getDataEndpoint ?? 0));
+
+    // Warm: one app; every stream's endpoint looked up once beforehand.
+    await sleep(1500);
+    const s = await services(emulator, await mkdtemp(join(root, 'warm-')));
+    for (let i = 0; i < STREAMS; i++) await s.endpoints.get({ accountId: DEMO_ACCOUNT_ID, streamName: `cam-${i}` }, 'GET_DASH_STREAMING_SESSION_URL');
+    await s.issuer.issue({ accountId: DEMO_ACCOUNT_ID, streamName: 'cam-0' }, { mode: 'LIVE' }, 300);
+    await sleep(1500);
+    emulator.control.resetCounters();
+    const warm: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      await s.issuer.issue({ accountId: DEMO_ACCOUNT_ID, streamName: `cam-${(i + 1) % STREAMS}` }, { mode: 'LIVE' }, 300);
+      warm.push(performance.now() - t0);
+      await sleep(PACE_MS);
+    }
+    rows.push(summary('warm (cached endpoint, clients up)', warm, emulator.control.counters().requests.getDataEndpoint ?? 0));
+    await s.close();
+  } finally {
+    await emulator.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+
+  const f = (ms: number) => `${ms.toFixed(1)} ms`;
+  console.log('\nSession issue → URL, emulator on loopback\n');
+  console.log('| case | runs | median | p95 | min | max | GetDataEndpoint calls |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.label} | ${r.runs} | ${f(r.median)} | ${f(r.p95)} | ${f(r.min)} | ${f(r.max)} | ${r.dataEndpointCalls} |`);
+}
+
+await main();

@@ -1,0 +1,114 @@
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Wall } from '../../../shared/model';
+import { createAccountCaches } from '../../../main/store/account-caches';
+import { createAccountsStore } from '../../../main/store/accounts-store';
+import { createNoticeBoard } from '../../../main/store/notices';
+import { createSettingsStore, DEFAULT_SETTINGS } from '../../../main/store/settings-store';
+import { createWallsStore } from '../../../main/store/walls-store';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvs-wall-stores-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const wall = (id: string, name = id): Wall => ({ id, name, grid: 2, tiles: [{ cell: 0, colSpan: 1, rowSpan: 1, muted: true, stream: { accountId: 'demo', streamName: 'lobby' } }] });
+
+describe('settings store', () => {
+  it('starts from defaults and merges partial updates', async () => {
+    const store = createSettingsStore({ dir });
+    expect(await store.get()).toEqual({ sessionExpiresSeconds: 1800, sessionReservePerStream: 0 });
+    expect(DEFAULT_SETTINGS.sessionExpiresSeconds).toBe(1800);
+    await store.update({ sessionReservePerStream: 2 });
+    await store.update({ lastWallId: 'w1' });
+    expect(await createSettingsStore({ dir }).get()).toEqual({ sessionExpiresSeconds: 1800, sessionReservePerStream: 2, lastWallId: 'w1' });
+  });
+
+  it('rejects an invalid merge with the field named and keeps the stored value', async () => {
+    const store = createSettingsStore({ dir });
+    await store.update({ sessionExpiresSeconds: 600 });
+    await expect(store.update({ sessionExpiresSeconds: 10 })).rejects.toMatchObject({ appError: { code: 'InvalidRequest', field: 'sessionExpiresSeconds' } });
+    expect((await store.get()).sessionExpiresSeconds).toBe(600);
+  });
+
+  it('sets a corrupt settings file aside and tells the app', async () => {
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ version: 1, data: { sessionExpiresSeconds: 'long' } }));
+    const notices = createNoticeBoard();
+    const store = createSettingsStore({ dir, notices });
+    expect(await store.get()).toEqual(DEFAULT_SETTINGS);
+    expect(notices.list()[0]?.message).toMatch(/settings\.json could not be used .*sessionExpiresSeconds/);
+    expect((await readdir(dir)).some((n) => n.startsWith('settings.json.corrupt-'))).toBe(true);
+  });
+});
+
+describe('walls store', () => {
+  it('creates, replaces, lists and removes walls by id', async () => {
+    const store = createWallsStore({ dir });
+    await store.save(wall('a'));
+    await store.save(wall('b'));
+    await store.save(wall('a', 'renamed'));
+    expect((await store.list()).map((w) => [w.id, w.name])).toEqual([['a', 'renamed'], ['b', 'b']]);
+    expect((await store.get('b'))?.name).toBe('b');
+    await store.remove('a');
+    expect((await createWallsStore({ dir }).list()).map((w) => w.id)).toEqual(['b']);
+  });
+
+  it('fills schema defaults and rejects invalid walls', async () => {
+    const store = createWallsStore({ dir });
+    const saved = await store.save({ id: 'x', name: 'X', grid: 1, tiles: [{ cell: 0 }] } as Wall);
+    expect(saved.tiles[0]).toEqual({ cell: 0, colSpan: 1, rowSpan: 1, muted: true });
+    await expect(store.save({ ...wall('y'), grid: 7 })).rejects.toMatchObject({ appError: { code: 'InvalidRequest', field: 'grid' } });
+    expect((await store.list()).map((w) => w.id)).toEqual(['x']);
+  });
+
+  it('removing an unknown wall is WallNotFound', async () => {
+    await expect(createWallsStore({ dir }).remove('nope')).rejects.toMatchObject({ appError: { code: 'WallNotFound' } });
+  });
+
+  it('concurrent saves of different walls all land', async () => {
+    const store = createWallsStore({ dir });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.save(wall(`w${i}`))));
+    expect((await store.list()).length).toBe(20);
+  });
+});
+
+describe('accounts store', () => {
+  const record = { id: 'acc1', name: 'Ops', region: 'eu-west-1', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', hasSessionToken: false, createdAt: 1, revision: 0 };
+
+  it('stores metadata and refuses a record carrying a secret', async () => {
+    const store = createAccountsStore({ dir });
+    await store.update(() => [record]);
+    expect(await store.list()).toEqual([record]);
+    await expect(store.update((r) => [{ ...r[0]!, secretAccessKey: 'x'.repeat(40) } as typeof record])).rejects.toMatchObject({ appError: { code: 'Internal' } });
+    expect(await readFile(join(dir, 'accounts.json'), 'utf8')).not.toContain('xxxxxxxx');
+  });
+
+  it('a file that somehow holds a secret is not loaded', async () => {
+    const notices = createNoticeBoard();
+    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ version: 1, data: [{ ...record, secretAccessKey: 'abc' }] }));
+    expect(await createAccountsStore({ dir, notices }).list()).toEqual([]);
+    expect(notices.list()[0]?.reason).toBe('corrupt');
+  });
+});
+
+describe('account caches', () => {
+  it('keeps one file per account and kind, removed together', async () => {
+    const caches = createAccountCaches({ dir });
+    await caches.streams('a1').write({ pages: {}, streams: {} });
+    await caches.endpoints('a1').write({ entries: [{ streamName: 's', apiName: 'LIST_FRAGMENTS', endpoint: 'https://b-1.example', fetchedAt: 5 }] });
+    await caches.endpoints('a2').write({ entries: [] });
+    expect((await readdir(join(dir, 'cache'))).sort()).toEqual(['endpoints-a1.json', 'endpoints-a2.json', 'streams-a1.json']);
+    await caches.removeAccount('a1');
+    expect(await readdir(join(dir, 'cache'))).toEqual(['endpoints-a2.json']);
+  });
+
+  it('refuses account ids that are not ids', async () => {
+    await mkdir(join(dir, 'cache'));
+    expect(() => createAccountCaches({ dir }).streams('../x')).toThrow();
+  });
+});
