@@ -1,0 +1,122 @@
+import { app, dialog, ipcMain, powerMonitor, screen, session, shell, type BrowserWindow } from 'electron';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, type Logger } from '../core/logger';
+import { createAppCore, type AppCore } from '../compose';
+import { wireCalls, wireWindowEvents } from './ipc';
+import { contentSecurityPolicy } from './policy/csp';
+import { chooseDisplay, parseKioskArgs, type KioskOptions } from './policy/kiosk-args';
+import { originsAdded } from './policy/origins-watch';
+import { createSenderPolicy } from './policy/sender';
+import { registerAppScheme, serveRenderer } from './protocol';
+import { hardenSession, hardenWebContents } from './security';
+import { createWallWindow } from './window';
+
+/*
+ * The Electron shell: lifecycle and wiring only. Every decision lives in ./policy (Electron-free)
+ * or in the core; this file connects them to Electron's objects.
+ */
+
+const kiosk = parseKioskArgs(process.argv.slice(1));
+// Custom schemes must be registered before the app is ready, whatever happens next.
+registerAppScheme();
+
+if (!kiosk.ok) {
+  console.error(kiosk.message);
+  app.exit(2);
+} else if (!app.requestSingleInstanceLock()) {
+  // Another instance owns the session ledger and the keychain entries; it gets focused instead.
+  app.quit();
+} else {
+  const options = kiosk.options;
+  app
+    .whenReady()
+    .then(() => start(options))
+    .catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      console.error('KVS Wall could not start:', message);
+      dialog.showErrorBox('KVS Wall could not start', message);
+      app.exit(1);
+    });
+}
+
+function fileLogger(dir: string): Logger {
+  mkdirSync(dir, { recursive: true });
+  const stream = createWriteStream(join(dir, 'kvs-wall.log'), { flags: 'a' });
+  return createLogger({ write: (line) => void stream.write(line) }, 'main');
+}
+
+async function start(options: KioskOptions): Promise<void> {
+  const userDataDir = app.getPath('userData');
+  const logger = fileLogger(join(userDataDir, 'logs'));
+  const windows = new Map<number, BrowserWindow>();
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
+  hardenSession(session.defaultSession);
+
+  const core: AppCore = await createAppCore({
+    userDataDir,
+    logger,
+    shell: 'electron',
+    version: app.getVersion(),
+    kiosk: options.wall !== undefined || options.fullscreen ? { ...(options.wall ? { wall: options.wall } : {}), fullscreen: options.fullscreen } : undefined,
+    isAllowedSender: createSenderPolicy({ has: (id) => windows.has(id) }),
+  });
+
+  let servedOrigins = await core.mediaOrigins();
+  serveRenderer(join(app.getAppPath(), 'renderer', 'dist'), async () => {
+    servedOrigins = await core.mediaOrigins();
+    return contentSecurityPolicy({ connect: servedOrigins });
+  });
+  const unwireCalls = wireCalls(ipcMain, core.dispatch);
+
+  // Timers don't run during sleep: every session may have expired by the time we wake.
+  powerMonitor.on('resume', () => core.onResume());
+
+  core.events.subscribe('electron-shell', (name) => {
+    if (name !== 'accounts.changed') return false;
+    void core.mediaOrigins().then((now) => {
+      if (originsAdded(servedOrigins, now).length === 0) return;
+      logger.info('reloading windows so the new account origins are allowed by the page policy');
+      for (const win of windows.values()) win.webContents.reloadIgnoringCache();
+    });
+    return true;
+  });
+
+  const openWindow = () => {
+    const { display, warning } = chooseDisplay(screen.getAllDisplays(), screen.getPrimaryDisplay(), options.display);
+    if (warning) logger.warn(warning);
+    const win = createWallWindow({
+      preloadPath: join(app.getAppPath(), 'dist', 'app', 'preload.cjs'),
+      bounds: options.display === undefined ? undefined : display.workArea,
+      fullscreen: options.fullscreen,
+    });
+    const id = win.webContents.id;
+    windows.set(id, win);
+    wireWindowEvents(win.webContents, core.events, (senderId) => core.senderGone(senderId));
+    win.on('closed', () => windows.delete(id));
+  };
+
+  app.on('second-instance', () => {
+    const first = windows.values().next().value;
+    if (!first) return openWindow();
+    if (first.isMinimized()) first.restore();
+    first.focus();
+  });
+  app.on('activate', () => {
+    if (windows.size === 0) openWindow();
+  });
+  // A wall is the whole app: closing its last window ends it, on macOS too.
+  app.on('window-all-closed', () => app.quit());
+
+  let disposed = false;
+  app.on('will-quit', (event) => {
+    if (disposed) return;
+    event.preventDefault();
+    disposed = true;
+    unwireCalls();
+    core.dispose().finally(() => app.quit());
+  });
+
+  openWindow();
+}

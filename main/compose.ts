@@ -1,0 +1,179 @@
+import { createAccountService, createKeychainVault, type SecretVault } from './accounts';
+import { contentSecurityPolicySources } from './compose-origins';
+import { systemClock, type Clock } from './core/clock';
+import { silentLogger, type Logger } from './core/logger';
+import { createEmbeddedDemo, type EmbeddedDemo } from './embedded-demo';
+import { createDispatcher, type Dispatch, type SenderInfo } from './ipc/dispatcher';
+import { createEventHub, type EventHub } from './ipc/events';
+import { createHandlers } from './ipc/handlers';
+import type { WallServices } from './ipc/services';
+import { createEndpointCache, createKvsClients, createSessionIssuer, createStreamCatalogue, getDataEndpointVia } from './kvs';
+import { createSessionBroker, LEDGER_VERSION, LedgerSnapshotSchema } from './sessions';
+import { createAccountCaches, createAccountsStore, createJsonStore, createNoticeBoard, createSettingsStore, createWallsStore } from './store';
+import { createTileDirectory } from './tile-directory';
+import type { ShellCore } from './web/shell-core';
+
+export interface AppCoreOptions {
+  /** Settings, walls, caches and the session ledger live here. */
+  userDataDir: string;
+  shell: 'electron' | 'browser';
+  version?: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Where account secrets go; the OS keychain unless a test passes another. */
+  vault?: SecretVault;
+  /** The built-in "Demo cameras" account (the emulator, embedded, started on first use). Default on. */
+  demo?: boolean;
+  /** Kiosk options from the command line, reported by `app.info`. */
+  kiosk?: { wall?: string; fullscreen: boolean } | undefined;
+  /** The transport's sender policy (Electron: our windows on the app origin); default: every sender. */
+  isAllowedSender?: (sender: SenderInfo) => boolean;
+  random?: () => number;
+}
+
+export interface AppCore extends ShellCore {
+  readonly services: WallServices;
+  readonly dispatch: Dispatch;
+  readonly events: EventHub;
+  /** The machine woke up: renew every session now. */
+  onResume(): void;
+}
+
+/**
+ * The composition root: builds every main-process service once, for one user-data folder, and
+ * exposes them to a shell as the IPC contract (`dispatch`, `events`).
+ */
+export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const dir = options.userDataDir;
+  const events = createEventHub({ logger });
+
+  const notices = createNoticeBoard();
+  notices.onNotice((notice) => logger.warn('a stored file could not be used', { file: notice.file, movedTo: notice.movedTo, reason: notice.reason }));
+  const storeContext = { dir, clock, logger, notices };
+  const settingsStore = createSettingsStore(storeContext);
+  const walls = createWallsStore(storeContext);
+  const caches = createAccountCaches(storeContext);
+  let settings = await settingsStore.get();
+
+  const demo: EmbeddedDemo | undefined =
+    options.demo === false ? undefined : await createEmbeddedDemo({ logger, onOriginChanged: () => events.emit('accounts.changed', {}) });
+
+  const accounts = createAccountService({
+    store: createAccountsStore(storeContext),
+    vault: options.vault ?? createKeychainVault(),
+    caches,
+    clock,
+    logger,
+    ...(demo ? { demo } : {}),
+  });
+  accounts.onChange(() => events.emit('accounts.changed', {}));
+
+  const clients = createKvsClients({ accounts });
+  const endpoints = createEndpointCache({ caches, accounts, lookup: getDataEndpointVia(clients, clock), clock, logger });
+  const catalogue = createStreamCatalogue({ clients, caches, clock, logger });
+  const issuer = createSessionIssuer({ clients, endpoints, clock, logger });
+  const broker = await createSessionBroker({
+    clock,
+    issuer,
+    logger,
+    ...(options.random ? { random: options.random } : {}),
+    ledgerStore: createJsonStore({ dir, name: 'sessions-ledger.json', version: LEDGER_VERSION, schema: LedgerSnapshotSchema, clock, logger, notices }),
+    config: () => ({ expiresSeconds: settings.sessionExpiresSeconds, reservePerStream: settings.sessionReservePerStream }),
+  });
+
+  // Tile ids come from each window; the broker sees one id per (window, tile) so two windows
+  // showing the same wall never share or steal each other's sessions.
+  const tiles = createTileDirectory();
+  const unsubscribeBroker = [
+    broker.on('renewed', (payload) => {
+      const owner = tiles.owner(payload.tileId);
+      if (owner) events.emit('session.renewed', { ...payload, tileId: owner.tileId }, owner.senderId);
+    }),
+    broker.on('state', (payload) => {
+      const owner = tiles.owner(payload.tileId);
+      if (owner) events.emit('session.state', { ...payload, tileId: owner.tileId }, owner.senderId);
+    }),
+    broker.on('budget', (payload) => events.emit('session.budget', payload)),
+  ];
+
+  const services: WallServices = {
+    appInfo: async () => ({
+      version: options.version ?? '0.0.0',
+      shell: options.shell,
+      platform: process.platform,
+      ...(options.kiosk ? { kiosk: options.kiosk } : {}),
+    }),
+    listAccounts: () => accounts.list(),
+    addAccount: (input) => accounts.add(input),
+    updateAccount: (update) => accounts.update(update),
+    removeAccount: async (id) => {
+      await accounts.remove(id);
+      return { removed: true };
+    },
+    testAccount: (target) => accounts.testConnection(target),
+    listStreams: (query) => catalogue.list(query),
+    describeStream: (ref) => catalogue.describe(ref),
+    listFragments: (q) => issuer.listFragments({ accountId: q.accountId, streamName: q.streamName }, q.start, q.end, q.selector),
+    listWalls: () => walls.list(),
+    saveWall: async (wall) => {
+      const saved = await walls.save(wall);
+      events.emit('walls.changed', {});
+      return saved;
+    },
+    removeWall: async (id) => {
+      await walls.remove(id);
+      events.emit('walls.changed', {});
+      return { removed: true };
+    },
+    getSettings: async () => settings,
+    updateSettings: async (patch) => {
+      settings = await settingsStore.update(patch);
+      return settings;
+    },
+    acquireSession: (req, ctx) => broker.acquire(tiles.keyFor(ctx.senderId, req.tileId), req.stream, req.playback),
+    releaseSession: async (tileId, ctx) => {
+      const key = tiles.existingKey(ctx.senderId, tileId);
+      if (!key) return { released: false };
+      const released = await broker.release(key);
+      tiles.forget(key);
+      return { released };
+    },
+    reportSessionFailure: async (report, ctx) => {
+      const key = tiles.existingKey(ctx.senderId, report.tileId);
+      return { accepted: key !== undefined && broker.reportFailure(key, report.sessionId, report.httpStatus) };
+    },
+  };
+
+  const dispatch = createDispatcher(createHandlers(services), {
+    logger,
+    ...(options.isAllowedSender ? { isAllowedSender: options.isAllowedSender } : {}),
+  });
+
+  let disposed: Promise<void> | undefined;
+  return {
+    services,
+    dispatch,
+    events,
+    mediaOrigins: async () => contentSecurityPolicySources(await accounts.list().catch(() => []), demo?.origin()),
+    senderGone(senderId) {
+      for (const key of tiles.keysOf(senderId)) {
+        broker
+          .release(key)
+          .catch((err: unknown) => logger.warn('could not release a closed window’s session', { error: String(err) }))
+          .finally(() => tiles.forget(key));
+      }
+    },
+    onResume: () => broker.onResume(),
+    dispose() {
+      disposed ??= (async () => {
+        for (const off of unsubscribeBroker) off();
+        await broker.dispose();
+        clients.close();
+        await demo?.stop();
+      })();
+      return disposed;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { CallName, CallResponse } from '../../shared/contract';
+import type { CallContext, ParsedRequest, WallServices } from './services';
+
+export type Handler<N extends CallName> = (request: ParsedRequest<N>, ctx: CallContext) => Promise<CallResponse<N>>;
+
+/** Exactly one handler per call; the mapped type makes a missing or misspelled call a compile error. */
+export type Handlers = { [N in CallName]: Handler<N> };
+
+/** The transport-free implementation of the contract: each call forwards to one service method. */
+export function createHandlers(services: WallServices): Handlers {
+  return {
+    'app.info': (_req, ctx) => services.appInfo(ctx),
+    'accounts.list': (_req, ctx) => services.listAccounts(ctx),
+    'accounts.add': (req, ctx) => services.addAccount(req, ctx),
+    'accounts.update': (req, ctx) => services.updateAccount(req, ctx),
+    'accounts.remove': (req, ctx) => services.removeAccount(req.id, ctx),
+    'accounts.test': (req, ctx) => services.testAccount(req, ctx),
+    'streams.list': (req, ctx) => services.listStreams(req, ctx),
+    'streams.describe': (req, ctx) => services.describeStream(req, ctx),
+    'fragments.list': (req, ctx) => services.listFragments(req, ctx),
+    'walls.list': (_req, ctx) => services.listWalls(ctx),
+    'walls.save': (req, ctx) => services.saveWall(req, ctx),
+    'walls.remove': (req, ctx) => services.removeWall(req.id, ctx),
+    'settings.get': (_req, ctx) => services.getSettings(ctx),
+    'settings.update': (req, ctx) => services.updateSettings(req, ctx),
+    'session.acquire': (req, ctx) => services.acquireSession(req, ctx),
+    'session.release': (req, ctx) => services.releaseSession(req.tileId, ctx),
+    'session.reportFailure': (req, ctx) => services.reportSessionFailure(req, ctx),
+  };
+}

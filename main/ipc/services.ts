@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import type { CallName, CallResponse, calls } from '../../shared/contract';
+
+/** A request after its schema accepted it (defaults applied, unknown keys refused). */
+export type ParsedRequest<N extends CallName> = z.output<(typeof calls)[N]['request']>;
+
+/** Who is calling: one Electron window or one browser-shell socket. */
+export interface CallContext {
+  /** Stable for the lifetime of the window or socket; sessions are owned per sender. */
+  readonly senderId: string;
+}
+
+/**
+ * What the IPC handlers need from the main-process services: one method per call in the contract,
+ * nothing more. The composition root implements it over the real services; tests may implement it
+ * in memory. Methods throw `AppFailure` for errors a person should see. Every method is
+ * told its caller; the session methods need it, since sessions belong to the window (or socket)
+ * that acquired them.
+ */
+export interface WallServices {
+  appInfo(ctx: CallContext): Promise<CallResponse<'app.info'>>;
+  listAccounts(ctx: CallContext): Promise<CallResponse<'accounts.list'>>;
+  addAccount(input: ParsedRequest<'accounts.add'>, ctx: CallContext): Promise<CallResponse<'accounts.add'>>;
+  updateAccount(update: ParsedRequest<'accounts.update'>, ctx: CallContext): Promise<CallResponse<'accounts.update'>>;
+  removeAccount(id: string, ctx: CallContext): Promise<CallResponse<'accounts.remove'>>;
+  testAccount(target: ParsedRequest<'accounts.test'>, ctx: CallContext): Promise<CallResponse<'accounts.test'>>;
+  listStreams(query: ParsedRequest<'streams.list'>, ctx: CallContext): Promise<CallResponse<'streams.list'>>;
+  describeStream(ref: ParsedRequest<'streams.describe'>, ctx: CallContext): Promise<CallResponse<'streams.describe'>>;
+  listFragments(query: ParsedRequest<'fragments.list'>, ctx: CallContext): Promise<CallResponse<'fragments.list'>>;
+  listWalls(ctx: CallContext): Promise<CallResponse<'walls.list'>>;
+  saveWall(wall: ParsedRequest<'walls.save'>, ctx: CallContext): Promise<CallResponse<'walls.save'>>;
+  removeWall(id: string, ctx: CallContext): Promise<CallResponse<'walls.remove'>>;
+  getSettings(ctx: CallContext): Promise<CallResponse<'settings.get'>>;
+  updateSettings(patch: ParsedRequest<'settings.update'>, ctx: CallContext): Promise<CallResponse<'settings.update'>>;
+  acquireSession(request: ParsedRequest<'session.acquire'>, ctx: CallContext): Promise<CallResponse<'session.acquire'>>;
+  releaseSession(tileId: string, ctx: CallContext): Promise<CallResponse<'session.release'>>;
+  reportSessionFailure(
+    report: ParsedRequest<'session.reportFailure'>,
+    ctx: CallContext,
+  ): Promise<CallResponse<'session.reportFailure'>>;
+}

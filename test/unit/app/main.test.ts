@@ -1,0 +1,168 @@
+import { EventEmitter } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ReplySchema } from '../../../shared/contract';
+import { CALL_CHANNEL } from '../../../main/app/policy/channels';
+import { FakeIpcMain, FakeSession, FakeWebContents, navigationEvent } from './electron-double';
+
+/** The Electron app object as main.ts uses it, recording what it was asked to do. */
+function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }) {
+  const order: string[] = [];
+  const appEvents = new EventEmitter();
+  const windows: FakeWindow[] = [];
+  const protocolHandlers = new Map<string, (req: Request) => Promise<Response>>();
+  const displays = [
+    { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } },
+    { id: 2, workArea: { x: 1920, y: 0, width: 2560, height: 1440 } },
+  ];
+  class FakeWindow extends EventEmitter {
+    readonly webContents = new FakeWebContents();
+    readonly loaded: string[] = [];
+    constructor(readonly options: Record<string, unknown>) {
+      super();
+      windows.push(this);
+    }
+    loadURL(url: string) {
+      this.loaded.push(url);
+      return Promise.resolve();
+    }
+    isMinimized() {
+      return false;
+    }
+    restore() {}
+    focus() {}
+  }
+  const app = Object.assign(appEvents, {
+    quit: vi.fn(() => order.push('quit')),
+    exit: vi.fn(),
+    getPath: (name: string) => (name === 'userData' ? opts.userData : tmpdir()),
+    getAppPath: () => opts.appPath,
+    getVersion: () => '1.2.3',
+    requestSingleInstanceLock: () => opts.lock,
+    whenReady: () => {
+      order.push('whenReady');
+      return Promise.resolve();
+    },
+  });
+  const electron = {
+    app,
+    BrowserWindow: FakeWindow,
+    dialog: { showErrorBox: vi.fn() },
+    ipcMain: new FakeIpcMain(),
+    powerMonitor: new EventEmitter(),
+    protocol: {
+      registerSchemesAsPrivileged: vi.fn(() => order.push('registerSchemes')),
+      handle: (scheme: string, handler: (req: Request) => Promise<Response>) => protocolHandlers.set(scheme, handler),
+    },
+    screen: { getAllDisplays: () => displays, getPrimaryDisplay: () => displays[0] },
+    session: { defaultSession: new FakeSession() },
+    shell: { openExternal: vi.fn() },
+  };
+  return { electron, order, windows, protocolHandlers };
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function launch(argv: string[], lock = true) {
+  const appPath = await mkdtemp(join(tmpdir(), 'kvs-wall-apppath-'));
+  const userData = await mkdtemp(join(tmpdir(), 'kvs-wall-userdata-'));
+  dirs.push(appPath, userData);
+  await mkdir(join(appPath, 'renderer', 'dist'), { recursive: true });
+  await writeFile(join(appPath, 'renderer', 'dist', 'index.html'), '<!doctype html><title>KVS Wall</title>');
+  const fake = fakeElectron({ appPath, userData, lock });
+  vi.resetModules();
+  vi.doMock('electron', () => fake.electron);
+  const saved = process.argv;
+  process.argv = ['/opt/kvs-wall/kvs-wall', ...argv];
+  try {
+    await import('../../../main/app/main');
+  } finally {
+    process.argv = saved;
+  }
+  return { ...fake, appPath, userData };
+}
+
+describe('Electron main process wiring', () => {
+  it('refuses to start a second instance', async () => {
+    const { electron, order, windows } = await launch([], false);
+    expect(electron.app.quit).toHaveBeenCalled();
+    expect(order).not.toContain('whenReady');
+    expect(windows).toEqual([]);
+  });
+
+  it('exits with a message on bad kiosk arguments', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { electron, windows } = await launch(['--display', 'left']);
+    expect(electron.app.exit).toHaveBeenCalledWith(2);
+    expect(error.mock.calls.flat().join(' ')).toMatch(/--display needs a display number/);
+    expect(windows).toEqual([]);
+    error.mockRestore();
+  });
+
+  it('starts hardened: scheme, session, navigation, window, IPC, resume, quit', async () => {
+    const { electron, order, windows, protocolHandlers, appPath } = await launch(['--wall', 'Lobby', '--display', '1', '--fullscreen']);
+    await vi.waitFor(() => expect(windows).toHaveLength(1), { timeout: 10_000 });
+    const [win] = windows;
+
+    // The privileged scheme is registered before the app is ready, as Electron requires.
+    expect(order.indexOf('registerSchemes')).toBeLessThan(order.indexOf('whenReady'));
+    expect(electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }),
+    ]);
+
+    // The window: hardened preferences, our preload, the kiosk display, fullscreen.
+    expect(win!.options).toMatchObject({ fullscreen: true, x: 1920, y: 0, width: 2560, height: 1440 });
+    expect(win!.options.webPreferences).toMatchObject({
+      preload: join(appPath, 'dist', 'app', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
+    expect(win!.loaded).toEqual(['app://kvs-wall/index.html']);
+
+    // Every webContents created later is hardened too.
+    const other = new FakeWebContents();
+    electron.app.emit('web-contents-created', {}, other);
+    const nav = navigationEvent('https://evil.example/');
+    other.emit('will-navigate', nav);
+    expect(nav.defaultPrevented).toBe(true);
+    expect(await electron.session.defaultSession.request('media', 'app://kvs-wall/index.html')).toBe(false);
+
+    // IPC: our window is answered, anything else is Forbidden.
+    const handler = electron.ipcMain.handlers.get(CALL_CHANNEL)!;
+    const info = ReplySchema.parse(await handler({ sender: win!.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'app.info', {}));
+    expect(info).toMatchObject({ ok: true, value: { shell: 'electron', version: '1.2.3', kiosk: { wall: 'Lobby', fullscreen: true } } });
+    const foreign = ReplySchema.parse(await handler({ sender: other, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'app.info', {}));
+    expect(!foreign.ok && foreign.error.code).toBe('Forbidden');
+    const accounts = ReplySchema.parse(await handler({ sender: win!.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'accounts.list', {}));
+    expect(accounts).toMatchObject({ ok: true, value: [{ id: 'demo', kind: 'demo' }] });
+
+    // The page is served from app:// with a CSP that allows the demo cameras and nothing foreign.
+    const page = await protocolHandlers.get('app')!(new Request('app://kvs-wall/index.html'));
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+/);
+    expect(csp).toContain("script-src 'self'");
+    expect((await protocolHandlers.get('app')!(new Request('app://kvs-wall/../../etc/passwd'))).status).toBe(404);
+
+    // Waking from sleep reaches the session broker.
+    expect(electron.powerMonitor.listenerCount('resume')).toBe(1);
+    expect(() => electron.powerMonitor.emit('resume')).not.toThrow();
+
+    // Closing the last window quits; quitting disposes the core first, then really quits.
+    electron.app.emit('window-all-closed');
+    expect(electron.app.quit).toHaveBeenCalled();
+    electron.app.quit.mockClear();
+    const quitEvent = navigationEvent('');
+    electron.app.emit('will-quit', quitEvent);
+    expect(quitEvent.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalled());
+    expect(electron.ipcMain.handlers.has(CALL_CHANNEL)).toBe(false);
+  }, 30_000);
+});

@@ -1,0 +1,86 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerAppRequest } from '../../../main/app/policy/app-protocol';
+import { isAppUrl } from '../../../main/app/policy/app-origin';
+import { chooseDisplay, parseKioskArgs } from '../../../main/app/policy/kiosk-args';
+import { originsAdded } from '../../../main/app/policy/origins-watch';
+import { createSenderPolicy } from '../../../main/app/policy/sender';
+
+describe('kiosk arguments', () => {
+  it('reads --wall, --display and --fullscreen among Electron’s own arguments', () => {
+    expect(parseKioskArgs(['/opt/KVS Wall/kvs-wall', '--no-sandbox', '--wall', 'Lobby', '--display', '1', '--fullscreen'])).toEqual({
+      ok: true,
+      options: { wall: 'Lobby', display: 1, fullscreen: true },
+    });
+    expect(parseKioskArgs(['--wall=Loading dock', '--display=0'])).toEqual({ ok: true, options: { wall: 'Loading dock', display: 0, fullscreen: false } });
+    expect(parseKioskArgs(['.'])).toEqual({ ok: true, options: { fullscreen: false } });
+  });
+
+  it('explains a missing or malformed value', () => {
+    for (const argv of [['--wall'], ['--wall', '--fullscreen'], ['--display', 'two'], ['--display', '-1'], ['--display'], ['--fullscreen=yes'], ['--wall', '']]) {
+      const parsed = parseKioskArgs(argv);
+      expect(parsed.ok, argv.join(' ')).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toMatch(/--(wall|display|fullscreen)/);
+    }
+  });
+
+  it('falls back to the primary display with a warning when the requested one is missing', () => {
+    expect(chooseDisplay(['a', 'b'], 'a', 1)).toEqual({ display: 'b' });
+    expect(chooseDisplay(['a', 'b'], 'a', undefined)).toEqual({ display: 'a' });
+    const missing = chooseDisplay(['a'], 'a', 3);
+    expect(missing.display).toBe('a');
+    expect(missing.warning).toMatch(/Display 3 does not exist/);
+  });
+});
+
+describe('sender policy', () => {
+  const policy = createSenderPolicy(new Set([7]));
+  it('trusts our webContents on the app origin only', () => {
+    expect(policy({ id: 'window-7', url: 'app://kvs-wall/index.html' })).toBe(true);
+    expect(policy({ id: 'window-8', url: 'app://kvs-wall/index.html' })).toBe(false);
+    expect(policy({ id: 'window-7', url: 'https://kvs-wall/index.html' })).toBe(false);
+    expect(policy({ id: 'window-7', url: 'app://user:pw@kvs-wall/' })).toBe(false);
+    expect(policy({ id: 'socket-7', url: 'app://kvs-wall/index.html' })).toBe(false);
+    expect(policy({ id: 'window-7x', url: 'app://kvs-wall/index.html' })).toBe(false);
+    expect(isAppUrl('app://kvs-wall')).toBe(true);
+    expect(isAppUrl(null)).toBe(false);
+  });
+});
+
+describe('app:// protocol answers', () => {
+  let dir: string;
+  const csp = async () => "default-src 'self'";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kvs-wall-app-'));
+    await mkdir(join(dir, 'dist', 'assets'), { recursive: true });
+    await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html>');
+    await writeFile(join(dir, 'dist', 'assets', 'a.js'), '1');
+    await writeFile(join(dir, 'secret.txt'), 'no');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('serves the page with the CSP and assets without it', async () => {
+    const page = await answerAppRequest('app://kvs-wall/index.html', join(dir, 'dist'), csp);
+    expect(page).toMatchObject({ status: 200, headers: { 'Content-Security-Policy': "default-src 'self'", 'Content-Type': 'text/html; charset=utf-8' } });
+    const root = await answerAppRequest('app://kvs-wall/', join(dir, 'dist'), csp);
+    expect(root.status).toBe(200);
+    const asset = await answerAppRequest('app://kvs-wall/assets/a.js', join(dir, 'dist'), csp);
+    expect(asset.status).toBe(200);
+    expect(asset.headers['Content-Security-Policy']).toBeUndefined();
+  });
+
+  it('answers other hosts, traversal and missing files with 404', async () => {
+    for (const url of ['app://other/index.html', 'app://kvs-wall/../secret.txt', 'app://kvs-wall/%2e%2e/secret.txt', 'app://kvs-wall/assets/%2e%2e%2f%2e%2e%2fsecret.txt', 'app://kvs-wall/nope', 'file:///etc/passwd', '::']) {
+      expect((await answerAppRequest(url, join(dir, 'dist'), csp)).status, url).toBe(404);
+    }
+  });
+});
+
+describe('reload on new account origins', () => {
+  it('asks for a reload only when an origin was added', () => {
+    expect(originsAdded(['a', 'b'], ['a', 'b', 'c'])).toEqual(['c']);
+    expect(originsAdded(['a', 'b'], ['a'])).toEqual([]);
+  });
+});

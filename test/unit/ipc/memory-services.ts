@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { AccountSummary, Settings, Wall } from '../../../shared/model';
+import { appError } from '../../../shared/errors';
+import { AppFailure } from '../../../main/core/app-failure';
+import type { CallContext, ParsedRequest, WallServices } from '../../../main/ipc/services';
+
+/**
+ * A small in-memory WallServices for testing the IPC layer alone: it keeps real state (accounts,
+ * walls, settings, session owners) so round trips are checked against what was stored, not canned.
+ */
+export class MemoryServices implements WallServices {
+  readonly accounts = new Map<string, AccountSummary>();
+  readonly walls = new Map<string, Wall>();
+  readonly sessions = new Map<string, string>();
+  settings: Settings = { sessionExpiresSeconds: 3600, sessionReservePerStream: 2 };
+  calls: string[] = [];
+
+  private record(name: string) {
+    this.calls.push(name);
+  }
+
+  private account(id: string): AccountSummary {
+    const found = this.accounts.get(id);
+    if (!found) throw new AppFailure(appError('AccountNotFound', `No account with id ${id}.`));
+    return found;
+  }
+
+  async appInfo() {
+    this.record('appInfo');
+    return { version: '0.0.0-test', shell: 'browser' as const, platform: process.platform };
+  }
+  async listAccounts() {
+    this.record('listAccounts');
+    return [...this.accounts.values()];
+  }
+  async addAccount(input: ParsedRequest<'accounts.add'>) {
+    this.record('addAccount');
+    const summary: AccountSummary = {
+      id: randomUUID().replace(/-/g, ''),
+      kind: 'aws',
+      name: input.name,
+      region: input.region,
+      accessKeyId: input.accessKeyId,
+      hasSessionToken: input.sessionToken !== undefined,
+      ...(input.roleArn ? { roleArn: input.roleArn } : {}),
+      ...(input.endpoint ? { endpoint: input.endpoint } : {}),
+    };
+    this.accounts.set(summary.id, summary);
+    return summary;
+  }
+  async updateAccount(update: ParsedRequest<'accounts.update'>) {
+    this.record('updateAccount');
+    const current = this.account(update.id);
+    const next: AccountSummary = {
+      ...current,
+      ...(update.name ? { name: update.name } : {}),
+      ...(update.region ? { region: update.region } : {}),
+      ...(update.accessKeyId ? { accessKeyId: update.accessKeyId } : {}),
+    };
+    this.accounts.set(next.id, next);
+    return next;
+  }
+  async removeAccount(id: string) {
+    this.record('removeAccount');
+    this.account(id);
+    this.accounts.delete(id);
+    return { removed: true as const };
+  }
+  async testAccount(target: ParsedRequest<'accounts.test'>) {
+    this.record('testAccount');
+    if ('id' in target) this.account(target.id);
+    return { ok: true as const, streamCount: 0, truncated: false };
+  }
+  async listStreams(query: ParsedRequest<'streams.list'>) {
+    this.record('listStreams');
+    this.account(query.accountId);
+    return { streams: [], fromCache: false, fetchedAt: 0 };
+  }
+  async describeStream(ref: ParsedRequest<'streams.describe'>) {
+    this.record('describeStream');
+    this.account(ref.accountId);
+    return { name: ref.streamName, arn: `arn:test:${ref.streamName}`, status: 'ACTIVE' as const, retentionHours: 24, playable: true };
+  }
+  async listFragments(query: ParsedRequest<'fragments.list'>) {
+    this.record('listFragments');
+    this.account(query.accountId);
+    return [];
+  }
+  async listWalls() {
+    this.record('listWalls');
+    return [...this.walls.values()];
+  }
+  async saveWall(wall: ParsedRequest<'walls.save'>) {
+    this.record('saveWall');
+    this.walls.set(wall.id, wall);
+    return wall;
+  }
+  async removeWall(id: string) {
+    this.record('removeWall');
+    if (!this.walls.delete(id)) throw new AppFailure(appError('WallNotFound', `No wall with id ${id}.`));
+    return { removed: true as const };
+  }
+  async getSettings() {
+    this.record('getSettings');
+    return this.settings;
+  }
+  async updateSettings(patch: ParsedRequest<'settings.update'>) {
+    this.record('updateSettings');
+    this.settings = { ...this.settings, ...patch };
+    return this.settings;
+  }
+  async acquireSession(req: ParsedRequest<'session.acquire'>, ctx: CallContext) {
+    this.record('acquireSession');
+    this.account(req.stream.accountId);
+    this.sessions.set(req.tileId, ctx.senderId);
+    const now = Date.now();
+    return {
+      status: 'granted' as const,
+      grant: { sessionId: 's1', url: `http://127.0.0.1/${req.stream.streamName}.mpd`, issuedAt: now, expiresAt: now + 60_000, playback: req.playback },
+    };
+  }
+  async releaseSession(tileId: string, ctx: CallContext) {
+    this.record('releaseSession');
+    const owned = this.sessions.get(tileId) === ctx.senderId;
+    if (owned) this.sessions.delete(tileId);
+    return { released: owned };
+  }
+  async reportSessionFailure(report: ParsedRequest<'session.reportFailure'>, ctx: CallContext) {
+    this.record('reportSessionFailure');
+    return { accepted: this.sessions.get(report.tileId) === ctx.senderId };
+  }
+}
