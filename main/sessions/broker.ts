@@ -308,6 +308,7 @@ class Broker implements SessionBroker {
       issueAt: now,
       baseSeconds: timings.expiresSeconds,
       maxStretchSeconds: timings.maxStretchSeconds,
+      maxShrinkSeconds: timings.maxShrinkSeconds,
       spacingMs: timings.spacingMs,
       otherExpiries: this.ledger.heldExpiries(tile.stream, now, tile.tileId),
     });

@@ -17,6 +17,11 @@ export interface SessionTimings {
   spacingMs: number;
   /** How much longer than `expiresSeconds` a session may be asked for, to reach that spacing. */
   maxStretchSeconds: number;
+  /**
+   * How much shorter it may be asked for when the 43200 s cap leaves too little room to stretch:
+   * spreading expiries matters more than the last hours of a very long session.
+   */
+  maxShrinkSeconds: number;
 }
 
 /**
@@ -34,5 +39,7 @@ export function resolveTimings(config: BrokerConfig, budget: number): SessionTim
   const spacingMs = leadMs + jitterMs + RENEWAL_SETTLE_MS;
   const wanted = Math.max(expiresSeconds, Math.ceil(((budget - 1) * spacingMs) / 1000));
   const maxStretchSeconds = Math.max(0, Math.min(MAX_EXPIRES_SECONDS - expiresSeconds, wanted));
-  return { expiresSeconds, leadMs, jitterMs, spacingMs, maxStretchSeconds };
+  // Never below half the configured Expires, so a capped session is still a long one.
+  const maxShrinkSeconds = Math.max(0, Math.min(wanted - maxStretchSeconds, Math.floor(expiresSeconds / 2)));
+  return { expiresSeconds, leadMs, jitterMs, spacingMs, maxStretchSeconds, maxShrinkSeconds };
 }

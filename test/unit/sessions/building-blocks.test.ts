@@ -66,6 +66,12 @@ describe('chooseExpiresSeconds', () => {
     const crowded = [300, 350, 400, 450, 530, 580, 630, 680, 730, 780, 830, 880, 930].map((s) => s * 1000);
     expect(chooseExpiresSeconds({ ...base, otherExpiries: crowded })).toBe(490);
   });
+  it('shrinks below the base when the cap leaves no room to stretch', () => {
+    const capped = { issueAt: 0, baseSeconds: 43_200, maxStretchSeconds: 0, maxShrinkSeconds: 21_600, spacingMs: 4_000_000 };
+    // A neighbour expiring at the same moment: the nearest clear expiry is one spacing earlier.
+    expect(chooseExpiresSeconds({ ...capped, otherExpiries: [43_200_000] })).toBe(39_200);
+    expect(chooseExpiresSeconds({ ...capped, maxShrinkSeconds: 0, otherExpiries: [43_200_000] })).toBe(43_200);
+  });
 });
 
 describe('resolveTimings', () => {
@@ -78,6 +84,10 @@ describe('resolveTimings', () => {
     const t = resolveTimings({ expiresSeconds: 600, reservePerStream: 1, renewLeadSeconds: 30, renewJitterSeconds: 5 }, 9);
     expect(t).toMatchObject({ expiresSeconds: 600, leadMs: 30_000, jitterMs: 5_000, spacingMs: 40_000 });
     expect(resolveTimings({ expiresSeconds: 43_000, reservePerStream: 1 }, 9).maxStretchSeconds).toBe(200);
+  });
+  it('allows shrinking only what the cap takes away from stretching, and never below half', () => {
+    expect(resolveTimings({ expiresSeconds: 1800, reservePerStream: 0 }, 10).maxShrinkSeconds).toBe(0);
+    expect(resolveTimings({ expiresSeconds: 43_200, reservePerStream: 0 }, 10).maxShrinkSeconds).toBe(21_600);
   });
 });
 
