@@ -29,6 +29,11 @@ export interface AppCoreOptions {
   /** The transport's sender policy (Electron: our windows on the app origin); default: every sender. */
   isAllowedSender?: (sender: SenderInfo) => boolean;
   random?: () => number;
+  /**
+   * Test-only: session lengths below KVS's 300 s minimum, for an emulator started with a lower
+   * Expires bound, so renewal tests see several renewals in a minute. Never set by a shell.
+   */
+  sessionTimings?: { expiresSeconds: number; renewLeadSeconds: number };
 }
 
 export interface AppCore extends ShellCore {
@@ -80,7 +85,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     logger,
     ...(options.random ? { random: options.random } : {}),
     ledgerStore: createJsonStore({ dir, name: 'sessions-ledger.json', version: LEDGER_VERSION, schema: LedgerSnapshotSchema, clock, logger, notices }),
-    config: () => ({ expiresSeconds: settings.sessionExpiresSeconds, reservePerStream: settings.sessionReservePerStream }),
+    config: () => ({
+      expiresSeconds: options.sessionTimings?.expiresSeconds ?? settings.sessionExpiresSeconds,
+      reservePerStream: settings.sessionReservePerStream,
+      ...(options.sessionTimings ? { renewLeadSeconds: options.sessionTimings.renewLeadSeconds } : {}),
+    }),
   });
 
   // Tile ids come from each window; the broker sees one id per (window, tile) so two windows

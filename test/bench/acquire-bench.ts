@@ -18,6 +18,9 @@ import { createEndpointCache, getDataEndpointVia } from '../../main/kvs/endpoint
 import { createSessionIssuer } from '../../main/kvs/session-issuer';
 import { createAccountCaches } from '../../main/store/account-caches';
 import { createAccountsStore } from '../../main/store/accounts-store';
+import { createAppCore, type AppCore } from '../../main/compose';
+import type { SecretVault } from '../../main/accounts/keychain';
+import type { AccountSecrets } from '../../main/accounts/keychain';
 
 const RUNS = Number(process.argv[2] ?? 20);
 /** Enough streams that no stream sees more than a few calls: the service allows 5/s burst, 1/s sustained. */
@@ -53,6 +56,39 @@ function summary(label: string, samples: number[], dataEndpointCalls: number) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The bench measures sessions, not the keychain: secrets stay in memory here. */
+function memoryVault(): SecretVault {
+  const entries = new Map<string, AccountSecrets>();
+  return {
+    get: async (id) => entries.get(id),
+    set: async (id, secrets) => void entries.set(id, secrets),
+    delete: async (id) => entries.delete(id),
+    probe: async () => undefined,
+  };
+}
+
+const SENDER = { id: 'bench-window', url: 'bench://' };
+
+/** A whole app core (broker with its fsynced ledger, endpoint cache, issuer) with the emulator as an account. */
+async function appCore(emulator: Emulator, dir: string): Promise<{ core: AppCore; accountId: string }> {
+  const core = await createAppCore({ userDataDir: dir, shell: 'browser', demo: false, vault: memoryVault() });
+  const reply = await core.dispatch('accounts.add', {
+    name: 'Bench cameras', region: emulator.region, endpoint: emulator.url,
+    accessKeyId: emulator.credentials.accessKeyId, secretAccessKey: emulator.credentials.secretAccessKey,
+  }, SENDER);
+  if (!reply.ok) throw new Error(`could not add the bench account: ${reply.error.message}`);
+  return { core, accountId: (reply.value as { id: string }).id };
+}
+
+async function timedAcquire(core: AppCore, accountId: string, tileId: string, streamName: string): Promise<number> {
+  const t0 = performance.now();
+  const reply = await core.dispatch('session.acquire', { tileId, stream: { accountId, streamName }, playback: { mode: 'LIVE' } }, SENDER);
+  const ms = performance.now() - t0;
+  const status = reply.ok ? (reply.value as { status: string }).status : reply.error.code;
+  if (status !== 'granted') throw new Error(`acquire for ${streamName} was not granted: ${status}`);
+  return ms;
+}
+
 async function main() {
   const emulator = await startEmulator({ cameras: Array.from({ length: STREAMS }, (_, i) => ({ name: `cam-${i}`, file: CLIP })) });
   const root = await mkdtemp(join(tmpdir(), 'kvs-wall-bench-'));
@@ -87,6 +123,32 @@ async function main() {
     }
     rows.push(summary('warm (cached endpoint, clients up)', warm, emulator.control.counters().requests.getDataEndpoint ?? 0));
     await s.close();
+
+    // The same through the whole app core: IPC validation, the broker's ledger written to disk
+    // before the call, the endpoint cache and the issuer — what a tile waits for.
+    await sleep(1500);
+    emulator.control.resetCounters();
+    const coreCold: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const { core, accountId } = await appCore(emulator, await mkdtemp(join(root, 'core-cold-')));
+      coreCold.push(await timedAcquire(core, accountId, 'tile-1', `cam-${i % STREAMS}`));
+      await core.dispose();
+      await sleep(PACE_MS);
+    }
+    rows.push(summary('app core acquire → grant, cold', coreCold, emulator.control.counters().requests.getDataEndpoint ?? 0));
+
+    await sleep(1500);
+    const { core, accountId } = await appCore(emulator, await mkdtemp(join(root, 'core-warm-')));
+    for (let i = 0; i < STREAMS; i++) await timedAcquire(core, accountId, `warmup-${i}`, `cam-${i}`);
+    await sleep(1500);
+    emulator.control.resetCounters();
+    const coreWarm: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      coreWarm.push(await timedAcquire(core, accountId, `tile-${i}`, `cam-${(i + 1) % STREAMS}`));
+      await sleep(PACE_MS * 2);
+    }
+    rows.push(summary('app core acquire → grant, warm', coreWarm, emulator.control.counters().requests.getDataEndpoint ?? 0));
+    await core.dispose();
   } finally {
     await emulator.stop();
     await rm(root, { recursive: true, force: true });
