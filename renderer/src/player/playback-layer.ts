@@ -1,0 +1,152 @@
+import { canPlayCodec, videoCodecOf } from './codec-support';
+import { classifyFailure, type Failure } from './failure';
+import { CameraClock, parseManifestTimeline } from './kvs-timeline';
+import { applyConfig, wallPlayerConfig } from './player-config';
+import { shakaLibrary, type ShakaPlayer, type ShakaRequestType, type ShakaResponse } from './shaka';
+
+export interface LayerEvents {
+  /** A manifest (first or refreshed) arrived and was parsed. */
+  onManifest(layer: PlaybackLayer): void;
+  /** Shaka reported an error; streaming may still be retrying. */
+  onFailure(layer: PlaybackLayer, failure: Failure): void;
+}
+
+/** Retry delay after a streaming failure: one fragment period, well inside the per-session quotas. */
+const STREAMING_RETRY_SECONDS = 2;
+
+/**
+ * One `<video>` with its own Shaka player on one session URL. A tile owns one, and two while it swaps
+ * sessions; the second sits under the first until it has presented frames.
+ */
+export class PlaybackLayer {
+  readonly video: HTMLVideoElement;
+  readonly clock = new CameraClock();
+  /** End of the newest fragment in the latest manifest, and when (performance.now) it last moved. */
+  newestEndSec = 0;
+  newestMovedAt = performance.now();
+  /** When (performance.now) the last manifest arrived: proof the service still answers. */
+  lastManifestAt = performance.now();
+  /** A codec this machine can't decode, once seen in a manifest. */
+  unsupportedCodec: string | undefined;
+  codec: string | undefined;
+  /** Loaded at the visible layer's picture (a renewal) rather than at the live edge. */
+  alignedStart = false;
+  private player: ShakaPlayer | null = null;
+  private destroyed = false;
+  private readonly manifestWaiters = new Set<() => void>();
+
+  constructor(
+    host: HTMLElement,
+    readonly sessionId: string,
+    private readonly events: LayerEvents,
+    muted: boolean,
+  ) {
+    this.video = document.createElement('video');
+    this.video.className = 'layer';
+    this.video.muted = muted;
+    this.video.autoplay = true;
+    this.video.playsInline = true;
+    this.video.disablePictureInPicture = true;
+    this.video.setAttribute('aria-hidden', 'true');
+    host.append(this.video);
+  }
+
+  get shaka(): ShakaPlayer | null {
+    return this.player;
+  }
+
+  /**
+   * Attaches a fresh player and loads the session; rejects with the Shaka error on failure.
+   * `startTime` (media seconds) starts there instead of at Shaka's live edge.
+   */
+  async load(url: string, startTime?: number): Promise<void> {
+    const shaka = shakaLibrary();
+    const player = new shaka.Player();
+    this.player = player;
+    applyConfig(player, wallPlayerConfig((error) => {
+      const failure = classifyFailure(error);
+      // A refused session can't be fixed by retrying the same URL; the tile asks for a new one.
+      if (failure.kind !== 'session-refused' && failure.kind !== 'unsupported' && !this.destroyed) player.retryStreaming(STREAMING_RETRY_SECONDS);
+    }));
+    player.addEventListener('error', (event) => {
+      if (!this.destroyed) this.events.onFailure(this, classifyFailure((event as Event & { detail?: unknown }).detail));
+    });
+    // Shaka retries every HTTP status before raising an error; a refused session must be reported on
+    // the first 401/403 so the renewed session arrives while the buffer still covers the wait.
+    player.addEventListener('downloadfailed', (event) => {
+      const status = (event as Event & { httpResponseCode?: unknown }).httpResponseCode;
+      if (!this.destroyed && (status === 401 || status === 403)) this.events.onFailure(this, { kind: 'session-refused', status });
+    });
+    player.getNetworkingEngine()?.registerResponseFilter((type: ShakaRequestType, response: ShakaResponse) => {
+      if (type === shaka.net.NetworkingEngine.RequestType.MANIFEST) this.readManifest(response);
+    });
+    await player.attach(this.video);
+    if (this.destroyed) return;
+    await player.load(url, startTime ?? null);
+  }
+
+  private readManifest(response: ShakaResponse): void {
+    const data = response.data instanceof ArrayBuffer ? new Uint8Array(response.data) : new Uint8Array(response.data.buffer, response.data.byteOffset, response.data.byteLength);
+    const text = new TextDecoder().decode(data);
+    this.lastManifestAt = performance.now();
+    this.codec ??= videoCodecOf(text);
+    if (this.codec && !canPlayCodec(this.codec)) this.unsupportedCodec = this.codec;
+    const timeline = parseManifestTimeline(text);
+    if (timeline) {
+      this.clock.update(timeline);
+      if (timeline.newestEndSec > this.newestEndSec + 0.001) {
+        this.newestEndSec = timeline.newestEndSec;
+        this.newestMovedAt = performance.now();
+      }
+    }
+    if (!this.destroyed) this.events.onManifest(this);
+    for (const wake of [...this.manifestWaiters]) wake();
+  }
+
+  /** Resolves when the next manifest response arrives, after `timeoutMs`, or on abort. */
+  nextManifest(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.manifestWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      signal.addEventListener('abort', done);
+      this.manifestWaiters.add(done);
+      if (signal.aborted) done();
+    });
+  }
+
+  /** Stacking: the front layer is the one the operator sees. */
+  setFront(front: boolean): void {
+    this.video.classList.toggle('front', front);
+    this.video.dataset['front'] = String(front);
+  }
+
+  setMuted(muted: boolean): void {
+    this.video.muted = muted;
+  }
+
+  /**
+   * Full teardown: destroy the player (detaches MediaSource), clear the source so the element drops
+   * its decoder, then remove it. A `<video>` left with a source keeps its WebMediaPlayer alive.
+   */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const wake of [...this.manifestWaiters]) wake();
+    const player = this.player;
+    this.player = null;
+    try {
+      await player?.destroy();
+    } catch {
+      // A player that failed mid-load may throw on destroy; the element teardown below still runs.
+    }
+    this.video.pause();
+    this.video.removeAttribute('src');
+    this.video.load();
+    this.video.remove();
+  }
+}

@@ -1,0 +1,43 @@
+import type { ShakaError, ShakaPlayer } from './shaka';
+
+/**
+ * Retries sized for KVS's per-session quotas (5 manifest/s, 5 init/s, 10 fragments/s): a tile polls
+ * about once every 2 s, so three attempts a second or more apart can never trip them, even on 64 tiles.
+ */
+const RETRY = { maxAttempts: 3, baseDelay: 1000, backoffFactor: 2, fuzzFactor: 0.5, timeout: 10_000, stallTimeout: 5_000, connectionTimeout: 5_000 };
+
+/**
+ * The measured wall settings (DESIGN §5, live-dash prototype §6): modest buffers (a KVS live window of
+ * 5 fragments caps them anyway), MPD polling every 2 s instead of every 1 s, no lowLatencyMode or
+ * liveSync (both made 2 s-fragment streams rebuffer or drift), and no fetching while a tile is paused.
+ */
+export function wallPlayerConfig(failureCallback: (error: ShakaError) => void): object {
+  return {
+    streaming: {
+      bufferingGoal: 6,
+      rebufferingGoal: 1.5,
+      bufferBehind: 10,
+      lowLatencyMode: false,
+      stopFetchingOnPause: true,
+      returnToEndOfLiveWindowWhenOutside: true,
+      // With nothing left to fetch Shaka looks for a new fragment only this often (default 1 s): a
+      // fragment a manifest poll just listed would wait up to a second more, eating the live margin.
+      updateIntervalSeconds: 0.25,
+      retryParameters: RETRY,
+      failureCallback,
+    },
+    manifest: {
+      updatePeriod: 2,
+      retryParameters: RETRY,
+    },
+    // One rendition per KVS stream: nothing for ABR to choose, so don't let it probe.
+    abr: { enabled: false },
+  };
+}
+
+/** Shaka only logs an unknown key and carries on; a typo would silently undo a measured setting. */
+export function applyConfig(player: ShakaPlayer, config: object): void {
+  if (!player.configure(config)) {
+    throw new Error(`Shaka rejected part of the player configuration: ${JSON.stringify(config, (_k, v: unknown) => (typeof v === 'function' ? '[function]' : v))}`);
+  }
+}

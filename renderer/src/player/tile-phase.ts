@@ -1,0 +1,18 @@
+/** What the player of one tile is doing, as the operator should be told. */
+export type PlayerPhase =
+  | { kind: 'connecting' }
+  | { kind: 'playing'; latencyMs?: number; renewing: boolean }
+  | { kind: 'buffering' }
+  /** The session was refused; the picture is the last one until a renewed session arrives. */
+  | { kind: 'renewing' }
+  /** No new fragments: the camera stopped sending (or none arrived lately). `since` is epoch ms. */
+  | { kind: 'camera-offline'; since: number; retryAt?: number }
+  | { kind: 'network-offline'; retryAt?: number }
+  | { kind: 'failed'; message: string; retryAt?: number }
+  | { kind: 'unsupported'; codec: string }
+  | { kind: 'paused' }
+  | { kind: 'ended' };
+
+export function samePhase(a: PlayerPhase, b: PlayerPhase): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,412 @@
+import type { Grant } from '../../../shared/model';
+import { optional } from '../lib/optional';
+import { Backoff } from './backoff';
+import { classifyFailure, describeFailure, type Failure } from './failure';
+import { afterNextPaint, decodedFrames, waitForPresentedFrames } from './frames';
+import { markTile } from './marks';
+import { PlaybackLayer } from './playback-layer';
+import { playerStarts } from './start-queue';
+import { samePhase, type PlayerPhase } from './tile-phase';
+
+export interface TilePlayerEvents {
+  onPhase(phase: PlayerPhase): void;
+  /** The service refused this session (401/403): the tile needs a new one. Reported once per session. */
+  onSessionRefused(sessionId: string, httpStatus: number): void;
+}
+
+export interface TileStats {
+  width: number;
+  height: number;
+  /** Bits per second of the playing rendition (from the manifest) when known. */
+  bitrate?: number;
+  droppedFrames: number;
+  totalFrames: number;
+  bufferAheadSec: number;
+  latencyMs?: number;
+  cameraTimeMs?: number;
+  sessionExpiresAt?: number;
+  codec?: string;
+}
+
+/** Frames an incoming layer must present before it replaces the visible one. */
+const FRAMES_BEFORE_SWAP = 3;
+const FIRST_FRAME_TIMEOUT_MS = 20_000;
+const HEALTH_INTERVAL_MS = 1000;
+/** No new frame for this long while playing: not live any more. */
+const STALL_MS = 3000;
+/** Stalled this long while the manifest still grows: the picture is frozen, reload. */
+const FROZEN_MS = 8000;
+/** The newest fragment hasn't moved for this long: the camera stopped sending. */
+const CAMERA_SILENT_MS = 7000;
+/** Further behind the seekable live edge than this, a few checks in a row: jump to live. */
+const CATCH_UP_BEHIND_SEC = 6;
+const CATCH_UP_CHECKS = 3;
+/** Longest wait for the visible layer's next manifest poll before a swap loads anyway (poll period 2 s). */
+const HANDOVER_POLL_WAIT_MS = 2500;
+/** The most a swap loads ahead of the visible picture to cover the new layer's start-up. */
+const HANDOVER_LEAD_MAX_SEC = 1.5;
+/** A manifest newer than this shows the service is answering. */
+const MANIFEST_FRESH_MS = 6000;
+/** A network failure within this window explains a stall better than a silent camera. */
+const RECENT_FAILURE_MS = 8000;
+
+/**
+ * The player of one tile. It keeps one visible layer and, during a session swap or a recovery, a
+ * second one loading underneath; the new layer is raised only after it has presented frames, then
+ * the old one is destroyed (make-before-break: no black frame, no frozen picture). It watches the
+ * visible layer once a second: live latency, catch-up to the live edge, a silent camera, a frozen
+ * picture.
+ */
+export class TilePlayer {
+  private front: PlaybackLayer | null = null;
+  private incoming: { layer: PlaybackLayer; abort: AbortController } | null = null;
+  private grant: Grant | null = null;
+  private phase: PlayerPhase = { kind: 'connecting' };
+  private muted: boolean;
+  private visible = true;
+  private destroyed = false;
+  private readonly backoff = new Backoff();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryAt: number | undefined;
+  private readonly health: ReturnType<typeof setInterval>;
+  private lastFrames = 0;
+  private lastTime = 0;
+  private lastProgressAt = performance.now();
+  private behindChecks = 0;
+  private lastFailure: { failure: Failure; at: number } | null = null;
+  private readonly refusedSessions = new Set<string>();
+  /**
+   * How far ahead of the visible picture a renewal loads, so that after its start-up the new layer
+   * shows what the old one would have: learnt from the previous swap's time jump.
+   */
+  private handoverLeadSec = 0;
+  /** A refused session was reported and its replacement hasn't arrived yet. */
+  private awaitingSession = false;
+  private readonly tileId: string;
+
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly events: TilePlayerEvents,
+    options: { muted: boolean; tileId: string },
+  ) {
+    this.muted = options.muted;
+    this.tileId = options.tileId;
+    this.health = setInterval(() => this.checkHealth(), HEALTH_INTERVAL_MS);
+  }
+
+  /** A new session for this tile: its first, a renewal, or a replacement after a refusal. */
+  play(grant: Grant): void {
+    if (this.destroyed) return;
+    this.grant = grant;
+    this.awaitingSession = false;
+    this.refusedSessions.clear();
+    this.backoff.reset();
+    this.startIncoming(grant);
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.front?.setMuted(muted);
+    this.incoming?.layer.setMuted(muted);
+  }
+
+  /** Hidden tiles stop decoding and fetching; shown again, they resume at the live edge. */
+  setVisible(visible: boolean): void {
+    if (visible === this.visible || this.destroyed) return;
+    this.visible = visible;
+    const front = this.front;
+    if (!front) return;
+    if (!visible) {
+      front.video.pause();
+      this.setPhase({ kind: 'paused' });
+      return;
+    }
+    this.lastProgressAt = performance.now();
+    // A live tile comes back at the live edge, not where it paused; a replay resumes where it was.
+    if (this.grant?.playback.mode === 'LIVE') front.shaka?.goToLive();
+    void front.video.play().catch(() => undefined);
+  }
+
+  currentPhase(): PlayerPhase {
+    return this.phase;
+  }
+
+  stats(): TileStats | null {
+    const front = this.front;
+    if (!front) return null;
+    const video = front.video;
+    const quality = video.getVideoPlaybackQuality();
+    const stats: TileStats = {
+      width: video.videoWidth,
+      height: video.videoHeight,
+      droppedFrames: quality.droppedVideoFrames,
+      totalFrames: quality.totalVideoFrames,
+      bufferAheadSec: bufferAhead(video),
+    };
+    const shakaStats = front.shaka?.getStats();
+    if (shakaStats && Number.isFinite(shakaStats.streamBandwidth) && shakaStats.streamBandwidth > 0) stats.bitrate = shakaStats.streamBandwidth;
+    const cameraTime = front.clock.cameraTimeAt(video.currentTime);
+    if (cameraTime !== undefined) stats.cameraTimeMs = cameraTime;
+    const latency = this.latencyMs(front);
+    if (latency !== undefined) stats.latencyMs = latency;
+    if (this.grant) stats.sessionExpiresAt = this.grant.expiresAt;
+    if (front.codec) stats.codec = front.codec;
+    return stats;
+  }
+
+  /** Epoch ms at the camera for the picture on screen, from the manifest's kvs:ts. */
+  cameraTime(): number | undefined {
+    const front = this.front;
+    return front ? front.clock.cameraTimeAt(front.video.currentTime) : undefined;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearInterval(this.health);
+    clearTimeout(this.retryTimer);
+    const incoming = this.incoming;
+    this.incoming = null;
+    incoming?.abort.abort();
+    const front = this.front;
+    this.front = null;
+    await Promise.all([incoming?.layer.destroy(), front?.destroy()]);
+  }
+
+  private startIncoming(grant: Grant): void {
+    clearTimeout(this.retryTimer);
+    this.retryAt = undefined;
+    // A newer session supersedes a swap still in progress.
+    const previous = this.incoming;
+    if (previous) {
+      previous.abort.abort();
+      void previous.layer.destroy();
+    }
+    const abort = new AbortController();
+    const layer = new PlaybackLayer(this.host, grant.sessionId, { onManifest: () => undefined, onFailure: (l, f) => this.onLayerFailure(l, f) }, this.muted);
+    layer.setFront(this.front === null);
+    this.incoming = { layer, abort };
+    if (!this.front) this.setPhase({ kind: 'connecting' });
+    else if (this.phase.kind === 'playing') this.setPhase({ ...this.phase, renewing: true });
+    void this.bringUp(layer, grant, abort.signal);
+  }
+
+  private async bringUp(layer: PlaybackLayer, grant: Grant, signal: AbortSignal): Promise<void> {
+    // A renewal of a live picture continues it. Loaded at Shaka's live edge, the new layer would sit
+    // only 3 s behind the newest fragment with a manifest poll at a new, random phase: when its polls
+    // fall just before fragments arrive, it learns of each one ~2 s late and runs dry ≈2.7 s after the
+    // swap (measured: a 1.3 s stall in about one swap in ten). The visible layer has already settled
+    // where its fragments arrive in time (a stall moves Shaka back for good), so the new one polls in
+    // step with it (loaded right after its manifest arrives) and starts at its picture.
+    const follow = this.followable(grant);
+    if (follow) await follow.nextManifest(HANDOVER_POLL_WAIT_MS, signal);
+    const release = await playerStarts.turn(signal);
+    let first = false;
+    try {
+      if (signal.aborted) return;
+      markTile('kvs-wall:load', this.tileId, { sessionId: grant.sessionId });
+      const startTime = follow && follow === this.front && this.followable(grant) ? follow.video.currentTime + this.handoverLeadSec : undefined;
+      layer.alignedStart = startTime !== undefined;
+      try {
+        await layer.load(grant.url, startTime);
+      } catch (error) {
+        if (!signal.aborted) this.onIncomingFailed(layer, classifyFailure(error));
+        return;
+      }
+      if (signal.aborted) return;
+      first = await waitForPresentedFrames(layer.video, 1, FIRST_FRAME_TIMEOUT_MS, signal);
+      if (first && !this.front) markTile('kvs-wall:first-frame', this.tileId, { sessionId: grant.sessionId });
+    } finally {
+      release();
+    }
+    if (signal.aborted) return;
+    const shown = first && (await waitForPresentedFrames(layer.video, FRAMES_BEFORE_SWAP - 1, FIRST_FRAME_TIMEOUT_MS, signal));
+    if (signal.aborted) return;
+    if (!shown) {
+      this.onIncomingFailed(layer, layer.unsupportedCodec ? { kind: 'unsupported' } : this.lastFailure?.failure ?? { kind: 'other', code: 0 });
+      return;
+    }
+    await this.promote(layer);
+  }
+
+  private async promote(layer: PlaybackLayer): Promise<void> {
+    const old = this.front;
+    if (old) markTile('kvs-wall:swap', this.tileId, { sessionId: layer.sessionId });
+    if (old && layer.alignedStart) {
+      // Both sessions share the stream's media timeline: the jump is how much start-up the lead missed.
+      const jump = layer.video.currentTime - old.video.currentTime;
+      this.handoverLeadSec = Math.min(HANDOVER_LEAD_MAX_SEC, Math.max(0, this.handoverLeadSec - jump));
+    }
+    this.front = layer;
+    this.incoming = null;
+    layer.setFront(true);
+    this.lastFrames = decodedFrames(layer.video);
+    this.lastTime = layer.video.currentTime;
+    this.lastProgressAt = performance.now();
+    this.lastFailure = null;
+    this.behindChecks = 0;
+    this.backoff.reset();
+    if (!this.visible) layer.video.pause();
+    this.setPhase({ kind: 'playing', renewing: false, ...optional('latencyMs', this.latencyMs(layer)) });
+    if (old) {
+      old.setFront(false);
+      // Let the compositor show the new layer before the old one's last picture goes away.
+      await afterNextPaint();
+      await old.destroy();
+    }
+  }
+
+  /** The visible layer, when a renewal should continue its picture: live, shown and playing. */
+  private followable(grant: Grant): PlaybackLayer | null {
+    const front = this.front;
+    if (!front?.shaka || grant.playback.mode !== 'LIVE' || !this.visible || front.video.paused) return null;
+    return this.phase.kind === 'playing' ? front : null;
+  }
+
+  private onIncomingFailed(layer: PlaybackLayer, failure: Failure): void {
+    if (this.incoming?.layer === layer) this.incoming = null;
+    void layer.destroy();
+    if (this.destroyed) return;
+    if (layer.unsupportedCodec) {
+      this.setPhase({ kind: 'unsupported', codec: layer.unsupportedCodec });
+      return;
+    }
+    if (failure.kind === 'session-refused') {
+      this.reportRefused(layer.sessionId, failure.status);
+      return;
+    }
+    this.lastFailure = { failure, at: performance.now() };
+    this.scheduleRetry();
+    // Keep the last picture and the live badge's honesty: say why nothing new is coming.
+    this.setPhase(this.phaseForFailure(failure));
+  }
+
+  private onLayerFailure(layer: PlaybackLayer, failure: Failure): void {
+    if (this.destroyed) return;
+    if (failure.kind === 'session-refused') {
+      if (layer === this.front || layer === this.incoming?.layer) this.reportRefused(layer.sessionId, failure.status);
+      return;
+    }
+    if (layer === this.front) this.lastFailure = { failure, at: performance.now() };
+  }
+
+  private reportRefused(sessionId: string, status: number): void {
+    if (this.grant && this.grant.sessionId !== sessionId) return; // a newer session is already here
+    if (!this.refusedSessions.has(sessionId)) {
+      this.refusedSessions.add(sessionId);
+      this.events.onSessionRefused(sessionId, status);
+    }
+    this.awaitingSession = true;
+    // The buffer usually covers the wait: say so without hiding that the picture is still live.
+    this.setPhase(this.phase.kind === 'playing' ? { ...this.phase, renewing: true } : { kind: 'renewing' });
+  }
+
+  private scheduleRetry(): void {
+    clearTimeout(this.retryTimer);
+    const delay = this.backoff.next();
+    this.retryAt = Date.now() + delay;
+    this.retryTimer = setTimeout(() => {
+      this.retryAt = undefined;
+      if (!this.destroyed && this.grant && !this.incoming) this.startIncoming(this.grant);
+    }, delay);
+  }
+
+  private phaseForFailure(failure: Failure): PlayerPhase {
+    const retry = optional('retryAt', this.retryAt);
+    switch (failure.kind) {
+      case 'no-fragments':
+        return { kind: 'camera-offline', since: this.cameraSilentSince(), ...retry };
+      case 'network':
+        return { kind: 'network-offline', ...retry };
+      case 'unsupported':
+        return { kind: 'unsupported', codec: this.front?.codec ?? 'this codec' };
+      case 'session-refused':
+        return { kind: 'renewing' };
+      default:
+        return { kind: 'failed', message: describeFailure(failure), ...retry };
+    }
+  }
+
+  private cameraSilentSince(): number {
+    const front = this.front;
+    return front ? Date.now() - (performance.now() - front.newestMovedAt) : Date.now();
+  }
+
+  private latencyMs(layer: PlaybackLayer): number | undefined {
+    const cameraTime = layer.clock.cameraTimeAt(layer.video.currentTime);
+    if (cameraTime !== undefined) return Math.max(0, Date.now() - cameraTime);
+    const live = layer.shaka?.getStats().liveLatency;
+    return live !== undefined && Number.isFinite(live) && live > 0 ? Math.round(live * 1000) : undefined;
+  }
+
+  private checkHealth(): void {
+    const front = this.front;
+    if (this.destroyed || !front || !this.visible || document.visibilityState === 'hidden') return;
+    const video = front.video;
+    const now = performance.now();
+    const frames = decodedFrames(video);
+    const framesMoved = frames > this.lastFrames;
+    const timeMoved = video.currentTime > this.lastTime;
+    this.lastFrames = frames;
+    this.lastTime = video.currentTime;
+
+    if (framesMoved) {
+      this.lastProgressAt = now;
+      this.setPhase({ kind: 'playing', renewing: this.incoming !== null || this.awaitingSession, ...optional('latencyMs', this.latencyMs(front)) });
+      this.catchUpIfBehind(front);
+      return;
+    }
+    if (this.grant?.playback.mode === 'ON_DEMAND' && video.ended) {
+      this.setPhase({ kind: 'ended' });
+      return;
+    }
+    const stalledFor = now - this.lastProgressAt;
+    if (stalledFor < STALL_MS) return;
+    if (this.awaitingSession) return this.setPhase({ kind: 'renewing' });
+    if (this.phase.kind === 'unsupported') return;
+
+    const recent = this.lastFailure && now - this.lastFailure.at < RECENT_FAILURE_MS ? this.lastFailure.failure : null;
+    // Only call the camera silent on evidence: a 404, or manifests that keep arriving without new fragments.
+    const manifestsArriving = now - front.lastManifestAt < MANIFEST_FRESH_MS;
+    const cameraSilent = recent?.kind === 'no-fragments' || (manifestsArriving && now - front.newestMovedAt > CAMERA_SILENT_MS);
+    if (recent?.kind === 'network') this.setPhase({ kind: 'network-offline', ...optional('retryAt', this.retryAt) });
+    else if (cameraSilent) this.setPhase({ kind: 'camera-offline', since: this.cameraSilentSince() });
+    else if (recent) this.setPhase(this.phaseForFailure(recent));
+    else this.setPhase({ kind: 'buffering' });
+
+    // Time runs but no frame is decoded, or nothing plays while the camera isn't known to be silent: the
+    // picture is frozen or the player gave up after a burst of errors. A fresh player on the session
+    // (raised only once it shows frames) fixes both; its failures back off.
+    const frozen = !cameraSilent && ((timeMoved && stalledFor > STALL_MS) || stalledFor > FROZEN_MS);
+    if (frozen && !this.incoming && this.grant && this.retryAt === undefined) {
+      this.lastProgressAt = now; // give the recovery a full window before judging again
+      this.startIncoming(this.grant);
+    }
+  }
+
+  /** Shaka never catches up by itself after a stall; a tile that fell behind jumps back to live. */
+  private catchUpIfBehind(front: PlaybackLayer): void {
+    const player = front.shaka;
+    if (!player || this.grant?.playback.mode !== 'LIVE') return;
+    const behind = player.seekRange().end - front.video.currentTime;
+    this.behindChecks = behind > CATCH_UP_BEHIND_SEC ? this.behindChecks + 1 : 0;
+    if (this.behindChecks >= CATCH_UP_CHECKS) {
+      this.behindChecks = 0;
+      player.goToLive();
+    }
+  }
+
+  private setPhase(phase: PlayerPhase): void {
+    if (samePhase(phase, this.phase)) return;
+    this.phase = phase;
+    this.events.onPhase(phase);
+  }
+}
+
+function bufferAhead(video: HTMLVideoElement): number {
+  const t = video.currentTime;
+  for (let i = 0; i < video.buffered.length; i++) {
+    if (video.buffered.start(i) <= t + 0.1 && video.buffered.end(i) >= t) return video.buffered.end(i) - t;
+  }
+  return 0;
+}

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, callApp, probeTiles, screenshot, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
+
+const CLIPS = join(ROOT, 'emulator', 'clips');
+
+/** Building a wall by hand: picker, drag and drop, swap, clear, grid, audio, stats, look back. */
+describe('editing a wall', () => {
+  let rig: WallRig;
+  let page: Page;
+
+  beforeAll(async () => {
+    rig = await startWallRig({
+      emulator: {
+        cameras: [
+          { name: 'cam-a', file: join(CLIPS, 'lobby.mp4') },
+          { name: 'cam-b', file: join(CLIPS, 'loading-dock.mp4') },
+          { name: 'cam-hevc', file: join(CLIPS, 'sample-hevc.mp4') },
+        ],
+      },
+    });
+    page = await rig.open(wallOf('edit', rig.account!.id, ['cam-a'], 1, 2));
+    await waitAllLive(page, 1);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Cameras' }).click();
+    await page.waitForSelector('.picker li .name');
+  }, 90_000);
+  afterAll(async () => {
+    await rig?.stop();
+  });
+
+  const storedWall = async () => (await callApp(rig.core, 'walls.list', {})).find((w) => w.id === 'edit')!;
+  const streamsOnWall = async () => (await probeTiles(page)).map((t) => t.stream);
+
+  it('adds a camera from the picker and it plays', async () => {
+    await page.getByRole('button', { name: 'Add cam-b to the wall' }).click();
+    await expect.poll(streamsOnWall).toEqual(['cam-a', 'cam-b']);
+    await waitAllLive(page, 2);
+    expect((await storedWall()).tiles.map((t) => t.stream?.streamName)).toEqual(['cam-a', 'cam-b']);
+  }, 60_000);
+
+  it('drops a camera from the picker onto an empty tile, and the same camera twice', async () => {
+    await page.dragAndDrop('.picker li:has-text("cam-a")', '.cell:nth-child(4)');
+    await expect.poll(streamsOnWall).toEqual(['cam-a', 'cam-b', 'cam-a']);
+    await waitAllLive(page, 3);
+  }, 60_000);
+
+  it('swaps two tiles by dragging one onto the other', async () => {
+    await page.dragAndDrop('.cell:nth-child(1)', '.cell:nth-child(2)');
+    await expect.poll(streamsOnWall).toEqual(['cam-b', 'cam-a', 'cam-a']);
+    expect((await storedWall()).tiles.map((t) => [t.cell, t.stream?.streamName])).toEqual([[0, 'cam-b'], [1, 'cam-a'], [3, 'cam-a']]);
+    await waitAllLive(page, 3);
+  }, 60_000);
+
+  it('clears a tile and changes the grid', async () => {
+    await page.getByRole('button', { name: 'Clear tile 4' }).click();
+    await expect.poll(streamsOnWall).toEqual(['cam-b', 'cam-a']);
+    await page.getByRole('combobox', { name: 'Grid size' }).selectOption('3');
+    await expect.poll(async () => (await storedWall()).grid).toBe(3);
+    await waitAllLive(page, 2);
+    // Nine cells, two of them cameras.
+    expect(await page.$$eval('.wall > .cell', (c) => c.length)).toBe(9);
+    await page.getByRole('button', { name: 'Done' }).click();
+  }, 60_000);
+
+  it('solos one tile’s audio', async () => {
+    await page.locator('section.tile[data-position="2"]').hover();
+    await page.locator('section.tile[data-position="2"]').getByRole('button', { name: 'Solo' }).click();
+    await expect.poll(async () => (await storedWall()).tiles.map((t) => t.muted)).toEqual([true, false]);
+    expect(await page.$$eval('section.tile video[data-front="true"]', (v) => (v as HTMLVideoElement[]).map((e) => e.muted))).toEqual([true, false]);
+  });
+
+  it('shows the stats overlay with what is playing', async () => {
+    const tile = page.locator('section.tile[data-position="1"]');
+    await tile.hover();
+    await tile.getByRole('button', { name: 'Stats' }).click();
+    await expect.poll(() => tile.locator('.stats').textContent()).toMatch(/640×360/);
+    const text = (await tile.locator('.stats').textContent()) ?? '';
+    expect(text).toMatch(/Live latency\d+\.\d s/);
+    expect(text).toMatch(/Session expires\d\d:\d\d:\d\d/);
+    await screenshot(page, 'tile-stats');
+    await tile.getByRole('button', { name: 'Stats' }).click();
+  });
+
+  it('looks back: replays from a chosen time, then returns to live', async () => {
+    const tile = page.locator('section.tile[data-position="1"]');
+    await tile.hover();
+    await tile.getByRole('button', { name: 'Look back' }).click();
+    await expect.poll(async () => Number(((await tile.locator('.lookback .count').textContent()) ?? '0').split(' ')[0])).toBeGreaterThan(10);
+    await tile.getByRole('button', { name: 'Replay from here' }).click();
+    await expect.poll(async () => (await probeTiles(page))[0]!.badge, { timeout: 30_000 }).toBe('REPLAY');
+    const before = (await probeTiles(page))[0]!;
+    await page.waitForTimeout(1500);
+    const after = (await probeTiles(page))[0]!;
+    expect(after.frames).toBeGreaterThan(before.frames);
+    await screenshot(page, 'tile-look-back');
+    await tile.getByRole('button', { name: 'Back to live' }).click();
+    await expect.poll(async () => (await probeTiles(page))[0]!.badge, { timeout: 30_000 }).toMatch(/^LIVE/);
+  }, 90_000);
+
+  it('says a camera’s codec can’t be decoded on this machine, in the picker and on the tile', async () => {
+    // The camera panel has been open since the start of this suite.
+    await expect.poll(() => page.locator('.picker li:has-text("cam-hevc") .reason').textContent()).toBe('This machine can\'t decode H.265');
+    await callApp(rig.core, 'walls.save', wallOf('hevc', rig.account!.id, ['cam-hevc'], 1, 1));
+    await page.getByRole('combobox', { name: 'Wall', exact: true }).selectOption({ label: 'Test wall hevc' });
+    await expect.poll(async () => (await probeTiles(page))[0]?.badge ?? '', { timeout: 30_000 }).toMatch(/^Unsupported codec on this machine \((hvc1|hev1)/);
+  }, 60_000);
+});

@@ -1,0 +1,116 @@
+import type { Page } from 'playwright-core';
+
+/** One look at one tile's visible picture. */
+export interface PictureSample {
+  /** performance.now() in the page. */
+  at: number;
+  currentTime: number;
+  frames: number;
+  /** Mean luma (0–255) of the visible video drawn onto a small canvas; black is below 10. */
+  luma: number;
+  /** A checksum of that small picture: equal checksums over time mean a frozen picture. */
+  checksum: number;
+  /** Which <video> element was visible (changes at a session swap). */
+  element: number;
+}
+
+declare global {
+  interface Window {
+    kvsSampler?: { samples: Record<string, PictureSample[]>; stop: () => void };
+  }
+}
+
+/**
+ * Starts sampling every tile's visible video every `intervalMs` inside the page: what the operator
+ * sees (the front layer), drawn to a 32×18 canvas for luma and a checksum.
+ */
+export async function startPictureSampler(page: Page, intervalMs = 50): Promise<void> {
+  await page.evaluate((interval) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 32;
+    canvas.height = 18;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    const ids = new WeakMap<HTMLVideoElement, number>();
+    let nextId = 1;
+    const samples: Record<string, PictureSample[]> = {};
+    const timer = setInterval(() => {
+      for (const tile of document.querySelectorAll<HTMLElement>('section.tile')) {
+        const video = tile.querySelector<HTMLVideoElement>('video[data-front="true"]');
+        if (!video) continue;
+        if (!ids.has(video)) ids.set(video, nextId++);
+        ctx.fillStyle = '#000';
+        ctx.fillRect(0, 0, 32, 18);
+        if (video.readyState >= 2) ctx.drawImage(video, 0, 0, 32, 18);
+        const data = ctx.getImageData(0, 0, 32, 18).data;
+        let luma = 0;
+        let checksum = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          luma += 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+          checksum = (checksum * 31 + data[i]! + data[i + 1]! * 7 + data[i + 2]! * 13) >>> 0;
+        }
+        const key = tile.dataset['position'] ?? '?';
+        (samples[key] ??= []).push({
+          at: performance.now(),
+          currentTime: video.currentTime,
+          frames: video.getVideoPlaybackQuality().totalVideoFrames,
+          luma: luma / (data.length / 4),
+          checksum,
+          element: ids.get(video)!,
+        });
+      }
+    }, interval);
+    window.kvsSampler = { samples, stop: () => clearInterval(timer) };
+  }, intervalMs);
+}
+
+export async function stopPictureSampler(page: Page): Promise<Record<string, PictureSample[]>> {
+  return page.evaluate(() => {
+    window.kvsSampler?.stop();
+    return window.kvsSampler?.samples ?? {};
+  });
+}
+
+export interface PictureVerdict {
+  /** Longest time the visible video's currentTime stood still, in ms. */
+  longestStallMs: number;
+  blackSamples: number;
+  /** Longest time the visible picture's checksum stood still, in ms. */
+  longestFrozenMs: number;
+  /** How many times the visible element changed (session swaps). */
+  swaps: number;
+  /** Where the longest stall ended: ms after the first sample, and ms after the swap before it (-1: none). */
+  stallEndedAtMs: number;
+  stallEndedAfterSwapMs: number;
+}
+
+export function judgePictures(samples: readonly PictureSample[]): PictureVerdict {
+  let longestStallMs = 0;
+  let longestFrozenMs = 0;
+  let blackSamples = 0;
+  let swaps = 0;
+  let stallFrom = samples[0];
+  let frozenFrom = samples[0];
+  let lastSwapAt = -1;
+  let stallEndedAtMs = 0;
+  let stallEndedAfterSwapMs = -1;
+  const t0 = samples[0]?.at ?? 0;
+  for (let i = 1; i < samples.length; i++) {
+    const prev = samples[i - 1]!;
+    const s = samples[i]!;
+    if (s.element !== prev.element) {
+      swaps += 1;
+      lastSwapAt = s.at;
+    }
+    if (s.luma < 10) blackSamples += 1;
+    if (s.currentTime === prev.currentTime && s.element === prev.element) {
+      if (s.at - stallFrom!.at > longestStallMs) {
+        longestStallMs = s.at - stallFrom!.at;
+        stallEndedAtMs = Math.round(s.at - t0);
+        stallEndedAfterSwapMs = lastSwapAt < 0 ? -1 : Math.round(s.at - lastSwapAt);
+      }
+    } else stallFrom = s;
+    if (s.checksum === prev.checksum) longestFrozenMs = Math.max(longestFrozenMs, s.at - frozenFrom!.at);
+    else frozenFrom = s;
+  }
+  return { longestStallMs, blackSamples, longestFrozenMs, swaps, stallEndedAtMs, stallEndedAfterSwapMs };
+}

@@ -1,0 +1,201 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import type { AccountSecrets, SecretVault } from '../../main/accounts';
+import { createAppCore, type AppCore } from '../../main/compose';
+import { startBrowserShell, type BrowserShell } from '../../main/web';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator';
+import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
+import type { AccountSummary, Wall } from '../../shared/model';
+import { launchChromium } from './browser';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** The test itself, as a caller of the contract (it owns no tiles). */
+const TEST_SENDER = { id: 'e2e-test', url: 'http://127.0.0.1/' };
+
+/** Calls the app as a window would, through the contract's validation and handlers. */
+export async function callApp<N extends CallName>(core: AppCore, name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
+  const reply = await core.dispatch(name, request, TEST_SENDER);
+  if (!reply.ok) throw new Error(`${name} failed: ${reply.error.code}: ${reply.error.message}`);
+  return reply.value as CallResponse<N>;
+}
+
+/**
+ * The OS keychain stand-in for browser tests: the suite's keychain tests cover the real one, and a
+ * D-Bus session per browser test would only add start-up time.
+ */
+export function memoryVault(): SecretVault {
+  const entries = new Map<string, AccountSecrets>();
+  return {
+    get: async (id) => entries.get(id),
+    set: async (id, secrets) => void entries.set(id, secrets),
+    delete: async (id) => entries.delete(id),
+    probe: async () => undefined,
+  };
+}
+
+export interface WallRigOptions {
+  /** The built-in Demo cameras account (embedded emulator, no test controls). */
+  demo?: boolean;
+  /** A separate emulator with test controls, added as an account; false for none. */
+  emulator?: EmulatorOptions | false;
+  viewport?: { width: number; height: number };
+  /**
+   * Short sessions for renewal tests (the settings refuse under 300 s). Passed to createAppCore as
+   * `sessionTimings`; the renewal test checks the emulator saw sessions this short.
+   */
+  sessionTimings?: { expiresSeconds: number; renewLeadSeconds: number };
+  /** Kiosk options as the command line would give them (`--wall NAME --fullscreen`). */
+  kiosk?: { wall?: string; fullscreen: boolean };
+}
+
+export interface WallRig {
+  readonly dir: string;
+  readonly core: AppCore;
+  readonly shell: BrowserShell;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly emulator: RunningEmulator | undefined;
+  /** The account for `emulator`, when there is one. */
+  readonly account: AccountSummary | undefined;
+  /** Saves `wall` (if given) as the last-opened wall and opens the app on it. */
+  open(wall?: Wall, query?: string): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+let rendererBuild: Promise<string> | undefined;
+
+/**
+ * The renderer as it is now, built once per test process into its own folder: a stale
+ * renderer/dist would test old code, and parallel test files must not rebuild under each other.
+ */
+export function builtRenderer(): Promise<string> {
+  rendererBuild ??= (async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'kvs-wall-renderer-'));
+    await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } });
+    return outDir;
+  })();
+  return rendererBuild;
+}
+
+export async function startWallRig(options: WallRigOptions = {}): Promise<WallRig> {
+  const rendererDir = await builtRenderer();
+  const dir = await mkdtemp(join(tmpdir(), 'kvs-wall-e2e-'));
+  const emulator = options.emulator === false ? undefined : await startEmulator({ port: 0, testControls: true, ...(options.emulator ?? {}) });
+  const coreOptions = { userDataDir: dir, shell: 'browser' as const, demo: options.demo ?? false, vault: memoryVault(), ...(options.sessionTimings ? { sessionTimings: options.sessionTimings } : {}), ...(options.kiosk ? { kiosk: options.kiosk } : {}) };
+  const core = await createAppCore(coreOptions);
+  const account = emulator
+    ? await callApp(core, 'accounts.add', {
+        name: 'Test cameras',
+        region: emulator.region,
+        accessKeyId: emulator.credentials.accessKeyId,
+        secretAccessKey: emulator.credentials.secretAccessKey,
+        endpoint: emulator.url,
+      })
+    : undefined;
+  const shell = await startBrowserShell({ port: 0, userDataDir: dir, core, rendererDir });
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 720 } });
+  return {
+    dir,
+    core,
+    shell,
+    browser,
+    context,
+    emulator,
+    account,
+    async open(wall, query = '') {
+      if (wall) {
+        await callApp(core, 'walls.save', wall);
+        await callApp(core, 'settings.update', { lastWallId: wall.id });
+      }
+      const page = await context.newPage();
+      await page.goto(`${shell.url}${query}`);
+      return page;
+    },
+    async stop() {
+      await context.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      await shell.stop().catch(() => undefined);
+      await core.dispose().catch(() => undefined);
+      await emulator?.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A wall of `streams`, each repeated `copies` times, on the smallest grid that holds them. */
+export function wallOf(id: string, accountId: string, streams: readonly string[], copies = 1, grid?: number): Wall {
+  const names = streams.flatMap((s) => Array.from({ length: copies }, () => s));
+  const size = grid ?? [1, 2, 3, 4, 5, 6, 8].find((g) => g * g >= names.length) ?? 8;
+  return { id, name: `Test wall ${id}`, grid: size, tiles: names.map((streamName, cell) => ({ cell, colSpan: 1, rowSpan: 1, muted: true, stream: { accountId, streamName } })) };
+}
+
+/** What a user sees of one tile: its badge, and the visible video's frames and clock. */
+export interface TileProbe {
+  position: number;
+  stream: string;
+  phase: string;
+  badge: string;
+  frames: number;
+  currentTime: number;
+  videos: number;
+}
+
+export function probeTiles(page: Page): Promise<TileProbe[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('section.tile')].map((tile) => {
+      const video = tile.querySelector<HTMLVideoElement>('video[data-front="true"]');
+      return {
+        position: Number(tile.dataset['position']),
+        stream: tile.dataset['stream'] ?? '',
+        phase: tile.dataset['phase'] ?? '',
+        badge: tile.querySelector('.badge')?.textContent ?? '',
+        frames: video ? video.getVideoPlaybackQuality().totalVideoFrames : 0,
+        currentTime: video ? video.currentTime : 0,
+        videos: tile.querySelectorAll('video').length,
+      };
+    }),
+  );
+}
+
+/**
+ * Waits until every tile decodes frames and advances its clock over `windowMs`. Returns the last
+ * two probes so a failing test can print what each tile showed.
+ */
+export async function waitAllLive(page: Page, expectedTiles: number, timeoutMs = 60_000, windowMs = 1500): Promise<{ before: TileProbe[]; after: TileProbe[] }> {
+  const deadline = Date.now() + timeoutMs;
+  let last: { before: TileProbe[]; after: TileProbe[] } = { before: [], after: [] };
+  while (Date.now() < deadline) {
+    const before = await probeTiles(page);
+    await page.waitForTimeout(windowMs);
+    const after = await probeTiles(page);
+    last = { before, after };
+    if (after.length === expectedTiles && after.every((t, i) => advanced(before[i], t))) return last;
+  }
+  throw new Error(`not every tile became live within ${timeoutMs} ms:\n${describeProbes(last.before, last.after)}`);
+}
+
+export function advanced(before: TileProbe | undefined, after: TileProbe): boolean {
+  if (!before) return false;
+  if (after.frames <= 0 || after.phase !== 'playing' || !after.badge.startsWith('LIVE')) return false;
+  // A session swap replaces the element, so its frame counter restarts; the clock must still have moved.
+  const swapped = after.frames < before.frames;
+  return after.currentTime !== before.currentTime && (swapped || after.frames > before.frames);
+}
+
+export function describeProbes(before: TileProbe[], after: TileProbe[]): string {
+  return after
+    .map((t, i) => `  #${t.position} ${t.stream}: ${t.phase} "${t.badge}" frames ${before[i]?.frames ?? '?'}→${t.frames} t ${before[i]?.currentTime.toFixed(2) ?? '?'}→${t.currentTime.toFixed(2)} videos ${t.videos}`)
+    .join('\n');
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
