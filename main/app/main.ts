@@ -1,4 +1,4 @@
-import { app, dialog, ipcMain, powerMonitor, screen, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, powerMonitor, screen, session, shell, type BrowserWindow } from 'electron';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../core/logger';
@@ -118,5 +118,13 @@ async function start(options: KioskOptions): Promise<void> {
     core.dispose().finally(() => app.quit());
   });
 
+  // Several windows, one wall each (each picks its own wall); they share one core and broker.
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+      { label: 'File', submenu: [{ label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => openWindow() }, { role: 'close' }, { role: 'quit' }] },
+      { label: 'View', submenu: [{ role: 'togglefullscreen' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }] },
+    ]),
+  );
   openWindow();
 }

@@ -154,6 +154,9 @@ describe('Electron bundles', () => {
       expect(report.streams.value.streams.length).toBeGreaterThan(0);
       expect(report.page.status).toBe(200);
       expect(report.page.csp).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+;/);
+      // File › New Window opens another wall window on the same core.
+      expect(report.menuLabels).toContain('File');
+      expect(report.windowCount).toBe(2);
     } finally {
       await rm(appPath, { recursive: true, force: true });
       await rm(userData, { recursive: true, force: true });
