@@ -145,7 +145,10 @@ describe('Electron bundles', () => {
       const report = JSON.parse(stdout.trim().split('\n').at(-1)!);
       expect(report.errors).toEqual([]);
       expect(report.schemes).toEqual(['app']);
-      expect(report.windows).toEqual([expect.objectContaining({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: join(appPath, 'dist', 'app', 'preload.cjs') })]);
+      // Both the first window and the one File › New Window opens are locked down the same way.
+      for (const prefs of report.windows) {
+        expect(prefs).toEqual(expect.objectContaining({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: join(appPath, 'dist', 'app', 'preload.cjs') }));
+      }
       expect(report.loaded).toBe('app://kvs-wall/index.html');
       expect(report.info).toMatchObject({ ok: true, value: { shell: 'electron', version: '9.9.9' } });
       expect(report.accounts).toMatchObject({ ok: true, value: [{ id: 'demo', kind: 'demo' }] });
