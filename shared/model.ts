@@ -47,8 +47,18 @@ export const AccountInputSchema = z.object({
 }).strict();
 export type AccountInput = z.infer<typeof AccountInputSchema>;
 
-/** Fields left out keep their value; the secret is replaced only when given. */
-export const AccountUpdateSchema = AccountInputSchema.partial().extend({ id: IdSchema }).strict();
+/**
+ * Fields left out keep their value; the secret is replaced only when given. The optional extras take
+ * `null` to remove them (stop assuming a role, drop a custom endpoint or an expired session token).
+ */
+export const AccountUpdateSchema = AccountInputSchema.partial()
+  .extend({
+    id: IdSchema,
+    sessionToken: z.string().min(1).max(4096).nullable().optional(),
+    roleArn: RoleArnSchema.nullable().optional(),
+    endpoint: EndpointSchema.nullable().optional(),
+  })
+  .strict();
 export type AccountUpdate = z.infer<typeof AccountUpdateSchema>;
 
 export const StreamStatusSchema = z.enum(['CREATING', 'ACTIVE', 'UPDATING', 'DELETING']);

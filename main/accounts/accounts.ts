@@ -237,16 +237,20 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
         const before = await recordOf(change.id);
         if (change.name !== undefined) checkNameFree(await loadRecords(), change.name, before.id);
         const newSecret = change.secretAccessKey !== undefined;
+        // `null` removes the token; either way the keychain entry is rewritten.
         const newToken = change.sessionToken !== undefined;
+        const { roleArn: _oldRole, endpoint: _oldEndpoint, ...kept } = before;
+        const roleArn = change.roleArn === undefined ? before.roleArn : (change.roleArn ?? undefined);
+        const endpoint = change.endpoint === undefined ? before.endpoint : (change.endpoint ?? undefined);
         const after: AccountRecord = {
-          ...before,
+          ...kept,
           ...(change.name !== undefined ? { name: change.name } : {}),
           ...(change.region !== undefined ? { region: change.region } : {}),
           ...(change.accessKeyId !== undefined ? { accessKeyId: change.accessKeyId } : {}),
-          ...(change.roleArn !== undefined ? { roleArn: change.roleArn } : {}),
-          ...(change.endpoint !== undefined ? { endpoint: change.endpoint } : {}),
+          ...(roleArn ? { roleArn } : {}),
+          ...(endpoint ? { endpoint } : {}),
           // A new secret without a token means the new keys are long-term ones.
-          hasSessionToken: newToken || (!newSecret && before.hasSessionToken),
+          hasSessionToken: typeof change.sessionToken === 'string' || (!newSecret && change.sessionToken !== null && before.hasSessionToken),
           revision: before.revision + 1,
         };
         checkAccountShape(after);

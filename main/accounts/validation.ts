@@ -98,6 +98,6 @@ function trimStrings(input: unknown): unknown {
   return out;
 }
 
-function normaliseEndpoint<T extends { endpoint?: string }>(value: T): T {
+function normaliseEndpoint<T extends { endpoint?: string | null }>(value: T): T {
   return value.endpoint ? { ...value, endpoint: value.endpoint.replace(/\/+$/, '') } : value;
 }

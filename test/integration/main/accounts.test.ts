@@ -70,6 +70,24 @@ describe.skipIf(!inKeychainSession)('AccountService against the emulator and the
     expect((await services.catalogue.list({ accountId: added.id, refresh: true })).streams.length).toBe(emulator.cameras.length);
   });
 
+  it('update with null removes a role, a custom endpoint and a session token', async () => {
+    const added = await services.accounts.add(
+      accountInputFor(emulator, { sessionToken: 'temporary-token-value', roleArn: 'arn:aws:iam::123456789012:role/Viewer' }),
+    );
+    expect(added).toMatchObject({ hasSessionToken: true, roleArn: 'arn:aws:iam::123456789012:role/Viewer', endpoint: emulator.url });
+
+    const cleared = await services.accounts.update({ id: added.id, roleArn: null, sessionToken: null });
+    expect(cleared.roleArn).toBeUndefined();
+    expect(cleared.hasSessionToken).toBe(false);
+    expect(cleared.endpoint).toBe(emulator.url);
+    // The secret stayed; only the token went, so plain keys now work against the emulator.
+    expect(await services.accounts.testConnection({ id: added.id })).toMatchObject({ ok: true });
+
+    const noEndpoint = await services.accounts.update({ id: added.id, endpoint: null });
+    expect(noEndpoint.endpoint).toBeUndefined();
+    expect(await readFile(join(dir.path, 'accounts.json'), 'utf8')).not.toContain(emulator.url);
+  });
+
   it('refuses a duplicate name and keeps nothing of the refused account', async () => {
     await services.accounts.add(accountInputFor(emulator));
     const before = await keychainAccounts();
