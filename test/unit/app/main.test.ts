@@ -46,9 +46,17 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
       return Promise.resolve();
     },
   });
+  const menu: { template?: Array<{ label?: string; submenu?: Array<{ label?: string; click?: () => void }> }> } = {};
   const electron = {
     app,
     BrowserWindow: FakeWindow,
+    Menu: {
+      buildFromTemplate: (template: NonNullable<typeof menu.template>) => ({ template }),
+      setApplicationMenu: (built: { template: NonNullable<typeof menu.template> }) => {
+        menu.template = built.template;
+      },
+    },
+    menu,
     dialog: { showErrorBox: vi.fn() },
     ipcMain: new FakeIpcMain(),
     powerMonitor: new EventEmitter(),
@@ -150,6 +158,13 @@ describe('Electron main process wiring', () => {
     expect(csp).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+/);
     expect(csp).toContain("script-src 'self'");
     expect((await protocolHandlers.get('app')!(new Request('app://kvs-wall/../../etc/passwd'))).status).toBe(404);
+
+    // File › New Window opens a second wall window, locked down and wired like the first.
+    const newWindow = electron.menu.template?.find((m) => m.label === 'File')?.submenu?.find((i) => i.label === 'New Window');
+    expect(newWindow).toBeDefined();
+    const before = windows.length;
+    newWindow!.click!();
+    expect(windows.length).toBe(before + 1);
 
     // Waking from sleep reaches the session broker.
     expect(electron.powerMonitor.listenerCount('resume')).toBe(1);
