@@ -1,4 +1,5 @@
 import { createAccountService, createKeychainVault, type SecretVault } from './accounts';
+import { createAppNotices } from './app-notices';
 import { contentSecurityPolicySources } from './compose-origins';
 import { systemClock, type Clock } from './core/clock';
 import { silentLogger, type Logger } from './core/logger';
@@ -56,6 +57,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   const notices = createNoticeBoard();
   notices.onNotice((notice) => logger.warn('a stored file could not be used', { file: notice.file, movedTo: notice.movedTo, reason: notice.reason }));
+  // Created before any store reads, so the files read while composing (settings, the session
+  // ledger) are listed for the first window, which subscribes only after the core exists.
+  const appNotices = createAppNotices(notices);
+  appNotices.onNotice((notice) => events.emit('app.notice', notice));
   const storeContext = { dir, clock, logger, notices };
   const settingsStore = createSettingsStore(storeContext);
   const walls = createWallsStore(storeContext);
@@ -114,6 +119,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       platform: process.platform,
       ...(options.kiosk ? { kiosk: options.kiosk } : {}),
     }),
+    listNotices: async () => appNotices.list(),
+    dismissNotice: async (id) => ({ dismissed: appNotices.dismiss(id) }),
     listAccounts: () => accounts.list(),
     addAccount: (input) => accounts.add(input),
     updateAccount: (update) => accounts.update(update),

@@ -26,6 +26,32 @@ const empty = z.object({}).strict();
 const byId = z.object({ id: IdSchema }).strict();
 
 /**
+ * A path inside the user-data folder as the store names it (`walls.json`, `cache/streams-x.json`):
+ * relative and without `..`, so a notice can never reveal where the user's home folder is.
+ */
+const UserDataPathSchema = z
+  .string()
+  .max(512)
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/, 'a path relative to the user-data folder');
+
+/**
+ * A stored file that could not be used and was moved aside, so the user can be told and can recover
+ * it. `reason` is a code rather than the store's sentence on purpose: a JSON parser's message quotes
+ * the file's bytes, and the file may hold something the user would not want shown.
+ */
+export const AppNoticeSchema = z.object({
+  id: IdSchema,
+  /** The file that was unusable, e.g. `walls.json`. */
+  file: UserDataPathSchema,
+  /** Where the original bytes are now, e.g. `walls.json.corrupt-20251124T214700123Z`. */
+  movedTo: UserDataPathSchema,
+  /** `corrupt`: unreadable or invalid; `future-version`: written by a newer KVS Wall. */
+  reason: z.enum(['corrupt', 'future-version']),
+  at: EpochMsSchema,
+});
+export type AppNotice = z.output<typeof AppNoticeSchema>;
+
+/**
  * Every call the renderer can make: request schema → response schema. Main validates each request
  * with these before a handler runs; the renderer codes against the inferred types.
  */
@@ -40,6 +66,10 @@ export const calls = {
       kiosk: z.object({ wall: z.string().optional(), fullscreen: z.boolean() }).optional(),
     }),
   },
+  /** Every stored file set aside during this run and not yet dismissed, oldest first. */
+  'app.notices': { request: empty, response: z.array(AppNoticeSchema) },
+  /** Hides a notice for the rest of this run (for every window); false when there was no such notice. */
+  'app.dismissNotice': { request: byId, response: z.object({ dismissed: z.boolean() }) },
   'accounts.list': { request: empty, response: z.array(AccountSummarySchema) },
   'accounts.add': { request: AccountInputSchema, response: AccountSummarySchema },
   'accounts.update': { request: AccountUpdateSchema, response: AccountSummarySchema },
@@ -105,6 +135,8 @@ export const calls = {
 
 /** Every event main pushes to the renderer. */
 export const events = {
+  /** A stored file was set aside just now (e.g. a cache opened for the first time turned out corrupt). */
+  'app.notice': AppNoticeSchema,
   'session.renewed': z.object({ tileId: IdSchema, grant: GrantSchema }),
   'session.state': z.object({
     tileId: IdSchema,

@@ -10,6 +10,8 @@ export type Handlers = { [N in CallName]: Handler<N> };
 export function createHandlers(services: WallServices): Handlers {
   return {
     'app.info': (_req, ctx) => services.appInfo(ctx),
+    'app.notices': (_req, ctx) => services.listNotices(ctx),
+    'app.dismissNotice': (req, ctx) => services.dismissNotice(req.id, ctx),
     'accounts.list': (_req, ctx) => services.listAccounts(ctx),
     'accounts.add': (req, ctx) => services.addAccount(req, ctx),
     'accounts.update': (req, ctx) => services.updateAccount(req, ctx),

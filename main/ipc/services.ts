@@ -19,6 +19,8 @@ export interface CallContext {
  */
 export interface WallServices {
   appInfo(ctx: CallContext): Promise<CallResponse<'app.info'>>;
+  listNotices(ctx: CallContext): Promise<CallResponse<'app.notices'>>;
+  dismissNotice(id: string, ctx: CallContext): Promise<CallResponse<'app.dismissNotice'>>;
   listAccounts(ctx: CallContext): Promise<CallResponse<'accounts.list'>>;
   addAccount(input: ParsedRequest<'accounts.add'>, ctx: CallContext): Promise<CallResponse<'accounts.add'>>;
   updateAccount(update: ParsedRequest<'accounts.update'>, ctx: CallContext): Promise<CallResponse<'accounts.update'>>;

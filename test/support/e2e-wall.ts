@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import type { AccountSecrets, SecretVault } from '../../main/accounts';
@@ -50,6 +50,11 @@ export interface WallRigOptions {
   sessionTimings?: { expiresSeconds: number; renewLeadSeconds: number };
   /** Kiosk options as the command line would give them (`--wall NAME --fullscreen`). */
   kiosk?: { wall?: string; fullscreen: boolean };
+  /**
+   * Files written into the user-data folder before the core starts (name relative to the folder →
+   * contents), e.g. a corrupt `walls.json`, as a previous run or a bad disk would have left them.
+   */
+  userData?: Record<string, string>;
 }
 
 export interface WallRig {
@@ -84,6 +89,10 @@ export function builtRenderer(): Promise<string> {
 export async function startWallRig(options: WallRigOptions = {}): Promise<WallRig> {
   const rendererDir = await builtRenderer();
   const dir = await mkdtemp(join(tmpdir(), 'kvs-wall-e2e-'));
+  for (const [name, contents] of Object.entries(options.userData ?? {})) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), contents);
+  }
   const emulator = options.emulator === false ? undefined : await startEmulator({ port: 0, testControls: true, ...(options.emulator ?? {}) });
   const coreOptions = { userDataDir: dir, shell: 'browser' as const, demo: options.demo ?? false, vault: memoryVault(), ...(options.sessionTimings ? { sessionTimings: options.sessionTimings } : {}), ...(options.kiosk ? { kiosk: options.kiosk } : {}) };
   const core = await createAppCore(coreOptions);

@@ -14,6 +14,8 @@ function validRequests(accountId: string): { [N in CallName]: CallRequest<N> } {
   const stream = { accountId, streamName: 'lobby-cam' };
   return {
     'app.info': {},
+    'app.notices': {},
+    'app.dismissNotice': { id: 'notice-1' },
     'accounts.list': {},
     'accounts.add': { name: 'Ops', region: 'eu-west-1', accessKeyId: 'AKIAABCDEFGHIJKLMNOP', secretAccessKey: SECRET },
     'accounts.update': { id: accountId, name: 'Ops renamed' },
@@ -209,6 +211,18 @@ describe('IPC dispatcher under hostile payloads', () => {
     const reply = await dispatch('accounts.list', {}, sender);
     expect(reply.ok).toBe(true);
     expect(JSON.stringify(reply)).not.toContain(SECRET);
+  });
+
+  it('lets a store notice carry only relative file names and no free text', async () => {
+    const notice = { id: 'notice-1', file: 'walls.json', movedTo: 'walls.json.corrupt-20251124T214700123Z', reason: 'corrupt' as const, at: 1 };
+    services.notices = [{ ...notice, message: `it is not valid JSON ("${SECRET}")` } as typeof notice];
+    const reply = await dispatch('app.notices', {}, sender);
+    expect(reply).toEqual({ ok: true, value: [notice] });
+
+    for (const movedTo of ['/home/someone/.config/KVS Wall/walls.json.corrupt-1', '../walls.json.corrupt-1', 'C:\\Users\\x\\walls.json']) {
+      services.notices = [{ ...notice, movedTo }];
+      expectTypedRefusal(await dispatch('app.notices', {}, sender), 'Internal');
+    }
   });
 
   it('refuses a sender the transport does not trust, before looking at the call', async () => {

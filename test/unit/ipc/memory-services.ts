@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AppNotice } from '../../../shared/contract';
 import type { AccountSummary, Settings, Wall } from '../../../shared/model';
 import { appError } from '../../../shared/errors';
 import { AppFailure } from '../../../main/core/app-failure';
@@ -13,6 +14,7 @@ export class MemoryServices implements WallServices {
   readonly walls = new Map<string, Wall>();
   readonly sessions = new Map<string, string>();
   settings: Settings = { sessionExpiresSeconds: 3600, sessionReservePerStream: 2 };
+  notices: AppNotice[] = [];
   calls: string[] = [];
 
   private record(name: string) {
@@ -28,6 +30,16 @@ export class MemoryServices implements WallServices {
   async appInfo() {
     this.record('appInfo');
     return { version: '0.0.0-test', shell: 'browser' as const, platform: process.platform };
+  }
+  async listNotices() {
+    this.record('listNotices');
+    return [...this.notices];
+  }
+  async dismissNotice(id: string) {
+    this.record('dismissNotice');
+    const before = this.notices.length;
+    this.notices = this.notices.filter((n) => n.id !== id);
+    return { dismissed: this.notices.length < before };
   }
   async listAccounts() {
     this.record('listAccounts');
