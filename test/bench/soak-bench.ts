@@ -1,0 +1,542 @@
+/**
+ * Soak benchmark: a 16-tile wall of 4 emulator cameras (360p, 2 s fragments) with short sessions
+ * (Expires 20 s, renewed 6 s ahead), so every tile swaps sessions every ~14 s, for a bounded time.
+ *
+ *   npx tsx test/bench/soak-bench.ts [--minutes 3] [--tiles 16]
+ *
+ * Measures, from the moment every tile is live to the end:
+ * - renderer memory: PSS of Chromium's renderer process(es) (pids from CDP SystemInfo.getProcessInfo,
+ *   Pss from /proc/<pid>/smaps_rollup) at the start, every 30 s and at the end; per tile and growth;
+ * - renewal: gaps between presented frames of each tile's visible video (requestVideoFrameCallback,
+ *   across swaps) and swaps; black pictures (a 32×18 canvas luma check every 100 ms) in a separate
+ *   1-minute phase after the memory window (drawing videos onto a canvas inflates the renderer);
+ * - bytes fetched ÷ bytes played: Content-Length of the page's media fragment responses vs the sizes
+ *   of the fragments whose media time each tile presented (sizes read afterwards with HEAD requests
+ *   through an ON_DEMAND session; media time = tfdt, the same for every LIVE session of a stream);
+ * - live latency from the tiles' LIVE badges (capture → on screen, from kvs:ts);
+ * - API calls at the emulator: session creations per tile-hour, GetDataEndpoint after warm-up.
+ *
+ * Loopback only; stops by itself and cleans up. The in-page probes keep constant-size state (no
+ * per-sample arrays), so they don't add to the memory they measure. Not part of pass/fail.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { GetDASHStreamingSessionURLCommand, KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
+import { GetDataEndpointCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { RunningEmulator } from '../../emulator';
+import { ROOT, probeTiles, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
+
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, tiles: { type: 'string', default: '16' } } });
+const MINUTES = Number(values.minutes);
+const TILES = Number(values.tiles);
+if (!(MINUTES > 0) || !(TILES > 0)) throw new Error('--minutes and --tiles must be positive');
+const CAMERAS = ['cam-a', 'cam-b', 'cam-c', 'cam-d'];
+/** Four different 360p 25 fps clips, so the streams don't share fragment sizes. */
+const CLIP_FILES = ['lobby.mp4', 'loading-dock.mp4', 'parking-north.mp4', 'server-room.mp4'];
+const CLIPS = join(ROOT, 'emulator', 'clips');
+const EXPIRES_S = 20;
+const LEAD_S = 6;
+const FRAME_INTERVAL_MS = 40;
+const MEMORY_EVERY_MS = 30_000;
+const LATENCY_EVERY_MS = 5_000;
+const SAMPLE_MS = 100;
+/** After the memory window: the black-picture check, which would distort memory, runs this long. */
+const BLACK_PHASE_MS = 60_000;
+const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// In-page probe. A string, not a function: tsx would wrap named inner functions in `__name(...)`,
+// which doesn't exist in the page.
+// ---------------------------------------------------------------------------------------------
+
+interface TileProbeState {
+  stream: string;
+  element: number;
+  swaps: number;
+  samples: number;
+  black: number;
+  /** Callbacks of the visible video, and how many presented frames they skipped (presentedFrames jumps). */
+  callbacks: number;
+  skipped: number;
+  /** Longest estimated gap between presented frames (a skipped run is spread evenly) and where. */
+  longestGapMs: number;
+  longestGapAcrossSwap: boolean;
+  /** Longest gap between two callbacks of the visible video, whatever presentedFrames says. */
+  longestCallbackGapMs: number;
+  gapsOver100: number;
+  /** Presented media time (s) as merged runs [start, end]. */
+  intervals: Array<[number, number]>;
+}
+
+interface SoakProbe {
+  running: boolean;
+  /** The black check draws videos onto a canvas, which costs the renderer ≈ 450 MiB: off while memory is measured. */
+  canvas: boolean;
+  tiles: Record<string, TileProbeState>;
+  stop(): void;
+}
+
+declare global {
+  interface Window {
+    kvsSoak?: SoakProbe;
+  }
+}
+
+const PAGE_PROBE = `(() => {
+  const SAMPLE_MS = ${SAMPLE_MS};
+  const canvas = document.createElement('canvas');
+  canvas.width = 32; canvas.height = 18;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const ids = new WeakMap();
+  const watched = new WeakSet();
+  let nextId = 1;
+  const idOf = (v) => { if (!ids.has(v)) ids.set(v, nextId++); return ids.get(v); };
+  const probe = { running: true, canvas: false, tiles: {}, stop: () => { probe.running = false; clearInterval(timer); } };
+  const state = (key) => probe.tiles[key] ??= { stream: '', element: 0, swaps: 0, samples: 0, black: 0, callbacks: 0, skipped: 0,
+    longestGapMs: 0, longestGapAcrossSwap: false, longestCallbackGapMs: 0, gapsOver100: 0, intervals: [],
+    lastAt: -1, lastEl: 0, lastPresented: 0 };
+  const watch = (video, key) => {
+    if (watched.has(video)) return;
+    watched.add(video);
+    const el = idOf(video);
+    const onFrame = (now, meta) => {
+      if (!probe.running || !video.isConnected) return;
+      if (video.dataset.front === 'true') {
+        const t = state(key);
+        const at = meta.expectedDisplayTime ?? now;
+        t.callbacks += 1;
+        if (t.lastAt >= 0) {
+          const raw = at - t.lastAt;
+          const sameEl = t.lastEl === el;
+          const frames = sameEl ? Math.max(1, meta.presentedFrames - t.lastPresented) : 1;
+          if (frames > 1) t.skipped += frames - 1;
+          const gap = raw / frames;
+          if (raw > t.longestCallbackGapMs) t.longestCallbackGapMs = raw;
+          if (gap > t.longestGapMs) { t.longestGapMs = gap; t.longestGapAcrossSwap = !sameEl; }
+          if (gap > 100) t.gapsOver100 += 1;
+        }
+        t.lastAt = at; t.lastEl = el; t.lastPresented = meta.presentedFrames;
+        const m = meta.mediaTime;
+        const last = t.intervals[t.intervals.length - 1];
+        if (last && m >= last[0] - 0.001 && m <= last[1] + 0.5) { if (m > last[1]) last[1] = m; }
+        else if (t.intervals.length < 1000) t.intervals.push([m, m]);
+      }
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  };
+  const timer = setInterval(() => {
+    for (const tile of document.querySelectorAll('section.tile')) {
+      const key = tile.dataset.position ?? '?';
+      const t = state(key);
+      t.stream = tile.dataset.stream ?? '';
+      for (const v of tile.querySelectorAll('video')) watch(v, key);
+      const video = tile.querySelector('video[data-front="true"]');
+      if (!video) continue;
+      const el = idOf(video);
+      if (t.element !== 0 && el !== t.element) t.swaps += 1;
+      t.element = el;
+      if (!probe.canvas) continue;
+      ctx.fillStyle = '#000';
+      ctx.fillRect(0, 0, 32, 18);
+      if (video.readyState >= 2) ctx.drawImage(video, 0, 0, 32, 18);
+      const data = ctx.getImageData(0, 0, 32, 18).data;
+      let luma = 0;
+      for (let i = 0; i < data.length; i += 4) luma += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      t.samples += 1;
+      if (luma / (data.length / 4) < 10) t.black += 1;
+    }
+  }, SAMPLE_MS);
+  window.kvsSoak = probe;
+})()`;
+
+/** Per tile: the visible video's clock and the end of its buffered range containing it. */
+function frontBuffers(page: Page): Promise<Record<string, { stream: string; currentTime: number; bufferedEnd: number; videos: number }>> {
+  return page.evaluate(() => {
+    const out: Record<string, { stream: string; currentTime: number; bufferedEnd: number; videos: number }> = {};
+    for (const tile of document.querySelectorAll<HTMLElement>('section.tile')) {
+      const video = tile.querySelector<HTMLVideoElement>('video[data-front="true"]');
+      if (!video) continue;
+      let end = video.currentTime;
+      for (let i = 0; i < video.buffered.length; i++) {
+        if (video.buffered.start(i) <= video.currentTime + 0.1 && video.buffered.end(i) > end) end = video.buffered.end(i);
+      }
+      out[tile.dataset['position'] ?? '?'] = { stream: tile.dataset['stream'] ?? '', currentTime: video.currentTime, bufferedEnd: end, videos: tile.querySelectorAll('video').length };
+    }
+    return out;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+// ---------------------------------------------------------------------------------------------
+
+interface MemorySample {
+  atMin: number;
+  /** PSS of the largest renderer (the wall's), MiB. */
+  rendererMiB: number;
+  renderers: number;
+  /** PSS of every other Chromium process (browser, GPU, utility: network, video decode…), MiB. */
+  othersMiB: number;
+  jsHeapMiB: number;
+  domNodes: number;
+  videos: number;
+  swaps: number;
+}
+
+async function pssKiB(pid: number): Promise<number> {
+  try {
+    const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    return Number(/^Pss:\s+(\d+) kB/m.exec(text)?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+async function sampleMemory(browserCdp: CDPSession, pageCdp: CDPSession, page: Page, atMin: number): Promise<MemorySample> {
+  const { processInfo } = await browserCdp.send('SystemInfo.getProcessInfo');
+  const renderers: number[] = [];
+  let others = 0;
+  for (const p of processInfo) {
+    const kib = await pssKiB(p.id);
+    if (!Number.isFinite(kib)) continue;
+    if (p.type === 'renderer') renderers.push(kib);
+    else others += kib;
+  }
+  // The browser process itself isn't listed by getProcessInfo; its pid is the renderers' parent.
+  renderers.sort((a, b) => b - a);
+  const { metrics } = await pageCdp.send('Performance.getMetrics');
+  const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
+  const probe = await page.evaluate(() => ({
+    videos: document.querySelectorAll('section.tile video').length,
+    swaps: Object.values(window.kvsSoak?.tiles ?? {}).reduce((n, t) => n + t.swaps, 0),
+  }));
+  return {
+    atMin,
+    rendererMiB: (renderers[0] ?? NaN) / 1024,
+    renderers: renderers.length,
+    othersMiB: others / 1024 + (renderers.slice(1).reduce((a, b) => a + b, 0) / 1024),
+    jsHeapMiB: metric('JSHeapUsedSize') / MiB,
+    domNodes: metric('Nodes'),
+    ...probe,
+  };
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: ReadonlyArray<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  const sxy = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
+  const sxx = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
+  return sxx > 0 ? sxy / sxx : NaN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fragment catalog: sizes and media times of every fragment of a stream over the soak
+// ---------------------------------------------------------------------------------------------
+
+interface CatalogFragment {
+  start: number;
+  end: number;
+  bytes: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One ON_DEMAND session per stream over [fromMs, toMs] (after the measurement, so its calls don't
+ * count), its manifest's SegmentTimeline (S@t is the fragment's tfdt, as in LIVE sessions), then a
+ * HEAD per fragment whose media time some tile presented, for its Content-Length.
+ */
+async function fragmentCatalog(emulator: RunningEmulator, stream: string, fromMs: number, toMs: number, wanted: (f: { start: number; end: number }) => boolean): Promise<CatalogFragment[]> {
+  const kv = new KinesisVideoClient({ endpoint: emulator.url, region: emulator.region, credentials: emulator.credentials, maxAttempts: 3 });
+  const { DataEndpoint } = await kv.send(new GetDataEndpointCommand({ StreamName: stream, APIName: 'GET_DASH_STREAMING_SESSION_URL' }));
+  const am = new KinesisVideoArchivedMediaClient({ endpoint: DataEndpoint, region: emulator.region, credentials: emulator.credentials, maxAttempts: 3 });
+  const out = await am.send(
+    new GetDASHStreamingSessionURLCommand({
+      StreamName: stream,
+      PlaybackMode: 'ON_DEMAND',
+      DASHFragmentSelector: { FragmentSelectorType: 'PRODUCER_TIMESTAMP', TimestampRange: { StartTimestamp: new Date(fromMs), EndTimestamp: new Date(toMs) } },
+      MaxManifestFragmentResults: 1000,
+      Expires: 300,
+    }),
+  );
+  const manifestUrl = out.DASHStreamingSessionURL!;
+  const mpd = await (await fetch(manifestUrl)).text();
+  const template = /<SegmentTemplate([^>]*)>/.exec(mpd)?.[1] ?? '';
+  const attr = (name: string): string => new RegExp(`\\b${name}="([^"]*)"`).exec(template)?.[1] ?? '';
+  const timescale = Number(attr('timescale'));
+  let number = Number(attr('startNumber'));
+  const media = attr('media').replace(/&amp;/g, '&');
+  const fragments: Array<{ number: number; start: number; end: number }> = [];
+  let next = 0;
+  for (const s of mpd.matchAll(/<S\b([^>]*)\/>/g)) {
+    const get = (name: string): number | undefined => {
+      const v = new RegExp(`\\b${name}="(\\d+)"`).exec(s[1]!)?.[1];
+      return v === undefined ? undefined : Number(v);
+    };
+    const d = get('d')!;
+    let t = get('t') ?? next;
+    for (let r = 0; r <= (get('r') ?? 0); r++) {
+      fragments.push({ number: number++, start: t / timescale, end: (t + d) / timescale });
+      t += d;
+    }
+    next = t;
+  }
+  const catalog: CatalogFragment[] = [];
+  for (const f of fragments.filter(wanted)) {
+    const url = new URL(media.replace('$Number$', String(f.number)), manifestUrl);
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(url, { method: 'HEAD' });
+      if (res.ok) {
+        catalog.push({ start: f.start, end: f.end, bytes: Number(res.headers.get('content-length')) });
+        break;
+      }
+      if (attempt >= 5) throw new Error(`HEAD fragment ${f.number} of ${stream}: ${res.status}`);
+      await sleep(250);
+    }
+    await sleep(120); // the emulator's per-session media quota is 10/s
+  }
+  return catalog;
+}
+
+function mergeIntervals(intervals: ReadonlyArray<readonly [number, number]>, slack = 0.1): Array<[number, number]> {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + slack) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+const overlaps = (f: { start: number; end: number }, ranges: ReadonlyArray<readonly [number, number]>): boolean => ranges.some(([a, b]) => f.start <= b && f.end > a);
+
+// ---------------------------------------------------------------------------------------------
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '—');
+const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '—');
+const f3 = (n: number): string => (Number.isFinite(n) ? n.toFixed(3) : '—');
+
+async function main(): Promise<void> {
+  let rig: WallRig | undefined;
+  let browserCdp: CDPSession | undefined;
+  const stopAll = async (): Promise<void> => {
+    await browserCdp?.detach().catch(() => undefined);
+    await rig?.stop();
+  };
+  process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
+  try {
+    process.stderr.write(`soak: starting a ${TILES}-tile wall (sessions Expires ${EXPIRES_S} s, renewed ${LEAD_S} s ahead) for ${MINUTES} min…\n`);
+    rig = await startWallRig({
+      emulator: { cameras: CAMERAS.map((name, i) => ({ name, file: join(CLIPS, CLIP_FILES[i % CLIP_FILES.length]!) })), minExpiresSeconds: 1 },
+      sessionTimings: { expiresSeconds: EXPIRES_S, renewLeadSeconds: LEAD_S },
+    });
+    const emulator = rig.emulator!;
+    const copies = Math.ceil(TILES / CAMERAS.length);
+    const wall = wallOf('soak', rig.account!.id, CAMERAS, copies);
+    wall.tiles = wall.tiles.slice(0, TILES);
+    const page = await rig.open(wall);
+
+    // Fragment bytes the page fetched, counted only inside the measurement window.
+    let counting = false;
+    const fetched = { mediaBytes: 0, mediaCount: 0, initBytes: 0, initCount: 0, manifestBytes: 0, manifestCount: 0, failed: 0 };
+    page.on('response', (response) => {
+      if (!counting) return;
+      const url = response.url();
+      const kind = url.includes('getMP4MediaFragment') ? 'media' : url.includes('getMP4InitFragment') ? 'init' : url.includes('getDASHManifest') ? 'manifest' : undefined;
+      if (!kind) return;
+      if (response.status() !== 200) {
+        fetched.failed += 1;
+        return;
+      }
+      const bytes = Number(response.headers()['content-length'] ?? NaN);
+      fetched[`${kind}Bytes`] += Number.isFinite(bytes) ? bytes : 0;
+      fetched[`${kind}Count`] += 1;
+    });
+    let pageErrors = 0;
+    page.on('pageerror', () => void (pageErrors += 1));
+    page.on('crash', () => process.stderr.write('soak: the page crashed\n'));
+
+    const liveStarted = Date.now();
+    await waitAllLive(page, TILES, 120_000, 1000);
+    process.stderr.write(`soak: all ${TILES} live after ${((Date.now() - liveStarted) / 1000).toFixed(1)} s; settling 5 s\n`);
+    await page.waitForTimeout(5000);
+
+    browserCdp = await (rig.browser as Browser).newBrowserCDPSession();
+    const pageCdp = await rig.context.newCDPSession(page);
+    await pageCdp.send('Performance.enable');
+
+    // ---- the measurement window ----
+    // SOAK_NO_PROBE=1: memory and API counters only, to see what the in-page probe itself costs.
+    if (!process.env['SOAK_NO_PROBE']) await page.evaluate(PAGE_PROBE);
+    const t0 = Date.now();
+    const counters0 = emulator.control.counters();
+    const buffers0 = await frontBuffers(page);
+    counting = true;
+    const memory: MemorySample[] = [await sampleMemory(browserCdp, pageCdp, page, 0)];
+    const latencies: number[] = [];
+    let notPlaying = 0;
+    let probes = 0;
+    const endAt = t0 + MINUTES * 60_000;
+    let nextMemory = t0 + MEMORY_EVERY_MS;
+    let nextLatency = t0 + LATENCY_EVERY_MS;
+    while (Date.now() < endAt) {
+      await sleep(Math.max(0, Math.min(nextMemory, nextLatency, endAt) - Date.now()));
+      const now = Date.now();
+      if (now >= nextLatency && now < endAt) {
+        nextLatency += LATENCY_EVERY_MS;
+        for (const t of await probeTiles(page)) {
+          probes += 1;
+          if (t.phase !== 'playing') notPlaying += 1;
+          const s = Number(/LIVE ([\d.]+) s/.exec(t.badge)?.[1] ?? NaN);
+          if (Number.isFinite(s)) latencies.push(s * 1000);
+        }
+      }
+      if (now >= nextMemory && now < endAt - 5000) {
+        nextMemory += MEMORY_EVERY_MS;
+        memory.push(await sampleMemory(browserCdp, pageCdp, page, (now - t0) / 60_000));
+        const m = memory[memory.length - 1]!;
+        process.stderr.write(`soak: ${f1(m.atMin)} min renderer ${f1(m.rendererMiB)} MiB, swaps ${m.swaps}\n`);
+      }
+    }
+    counting = false;
+    const t1 = Date.now();
+    const counters1 = emulator.control.counters();
+    // The broker stretches Expires so renewals on one stream don't overlap: the real period is longer.
+    const sessionSeconds = quantile(emulator.control.sessions().filter((x) => x.mode === 'LIVE').map((x) => (x.expiresMs - x.createdMs) / 1000), 0.5);
+    const buffers1 = await frontBuffers(page);
+    const tiles = await page.evaluate(() => window.kvsSoak?.tiles ?? {});
+    memory.push(await sampleMemory(browserCdp, pageCdp, page, (t1 - t0) / 60_000));
+    // Black pictures: a separate phase after the memory window (drawing videos onto a canvas inflates
+    // the renderer by hundreds of MiB in software rendering). Swaps keep happening meanwhile.
+    process.stderr.write(`soak: black-picture check for ${BLACK_PHASE_MS / 1000} s…\n`);
+    const swapsBefore = await page.evaluate(() => Object.values(window.kvsSoak?.tiles ?? {}).reduce((n, t) => n + t.swaps, 0));
+    await page.evaluate(() => void (window.kvsSoak && (window.kvsSoak.canvas = true)));
+    await sleep(BLACK_PHASE_MS);
+    const blackTiles = await page.evaluate(() => {
+      window.kvsSoak?.stop();
+      return Object.values(window.kvsSoak?.tiles ?? {});
+    });
+    const blackPhase = {
+      black: blackTiles.reduce((n, t) => n + t.black, 0),
+      samples: blackTiles.reduce((n, t) => n + t.samples, 0),
+      swaps: blackTiles.reduce((n, t) => n + t.swaps, 0) - swapsBefore,
+      longestGapMs: Math.max(...blackTiles.map((t) => t.longestGapMs)),
+    };
+    const elapsedH = (t1 - t0) / 3_600_000;
+
+    // ---- bytes played ----
+    process.stderr.write('soak: reading fragment sizes…\n');
+    const playedByTile = new Map<string, Array<[number, number]>>();
+    for (const [key, t] of Object.entries(tiles)) {
+      const ranges: Array<[number, number]> = [...t.intervals];
+      // Buffered ahead of the picture at the end was fetched in the window and is about to play.
+      const end = buffers1[key];
+      if (end) ranges.push([end.currentTime, end.bufferedEnd]);
+      // Buffered ahead at the start was fetched before the window: not counted on either side.
+      const startEnd = buffers0[key]?.bufferedEnd ?? -Infinity;
+      playedByTile.set(key, mergeIntervals(ranges).map(([a, b]) => [Math.max(a, startEnd - 0.05), b] as [number, number]).filter(([a, b]) => b > a));
+    }
+    let playedBytes = 0;
+    let playedFragments = 0;
+    for (const stream of CAMERAS) {
+      const keys = Object.entries(tiles).filter(([, t]) => t.stream === stream).map(([k]) => k);
+      const all = keys.flatMap((k) => playedByTile.get(k) ?? []);
+      if (all.length === 0) continue;
+      const catalog = await fragmentCatalog(emulator, stream, t0 - 60_000, t1 + 5000, (f) => overlaps(f, all));
+      for (const k of keys) {
+        for (const f of catalog) {
+          if (overlaps(f, playedByTile.get(k) ?? [])) {
+            playedBytes += f.bytes;
+            playedFragments += 1;
+          }
+        }
+      }
+    }
+
+    // ---- results ----
+    const tileList = Object.values(tiles);
+    const longestGap = Math.max(...tileList.map((t) => t.longestGapMs));
+    const gapTile = tileList.find((t) => t.longestGapMs === longestGap);
+    const longestCallbackGap = Math.max(...tileList.map((t) => t.longestCallbackGapMs));
+    const gapsPerTileMedian = quantile(tileList.map((t) => t.longestGapMs), 0.5);
+    const gapsOver100 = tileList.reduce((n, t) => n + t.gapsOver100, 0);
+    const swaps = tileList.reduce((n, t) => n + t.swaps, 0);
+    const callbacks = tileList.reduce((n, t) => n + t.callbacks, 0);
+    const skipped = tileList.reduce((n, t) => n + t.skipped, 0);
+    const first = memory[0]!;
+    const last = memory[memory.length - 1]!;
+    const spanMin = last.atMin - first.atMin;
+    const growthFirstLast = (last.rendererMiB - first.rendererMiB) / spanMin;
+    const growthFit = slope(memory.map((m) => [m.atMin, m.rendererMiB]));
+    const heapFit = slope(memory.map((m) => [m.atMin, m.jsHeapMiB]));
+    const delta = (kind: 'getDASHStreamingSessionURL' | 'getDataEndpoint'): number => (counters1.requests[kind] ?? 0) - (counters0.requests[kind] ?? 0);
+    const sessionCalls = delta('getDASHStreamingSessionURL');
+    const endpointCalls = delta('getDataEndpoint');
+    const errors = Object.entries(counters1.errors).map(([k, n]) => [k, (n ?? 0) - (counters0.errors[k as keyof typeof counters0.errors] ?? 0)] as const).filter(([, n]) => n > 0);
+    const renewalPeriodS = (Number.isFinite(sessionSeconds) ? sessionSeconds : EXPIRES_S) - LEAD_S;
+    const ratio = fetched.mediaBytes / playedBytes;
+    const extraPerSwap = (fetched.mediaBytes - playedBytes) / Math.max(1, swaps);
+    const meanFragment = playedBytes / Math.max(1, playedFragments);
+    const bytesPerTileSecond = playedBytes / tileList.length / ((t1 - t0) / 1000);
+    const latencyMedian = quantile(latencies, 0.5);
+    const videosEnd = Object.values(buffers1).reduce((n, b) => n + b.videos, 0);
+
+    const rows: string[][] = [
+      ['renderer memory per tile (start → end)', '≤ 25 MiB', `${f1(first.rendererMiB / TILES)} → ${f1(last.rendererMiB / TILES)} MiB (renderer PSS ${f1(first.rendererMiB)} → ${f1(last.rendererMiB)} MiB / ${TILES})`],
+      ['renderer growth, first→last / linear fit', 'flat', `${f2(growthFirstLast)} / ${f2(growthFit)} MiB/min (JS heap fit ${f3(heapFit)} MiB/min)`],
+      ['renewal: longest gap between presented frames', `≤ ${FRAME_INTERVAL_MS + 50} ms`, `${Math.round(longestGap)} ms (${gapTile?.longestGapAcrossSwap ? 'across a swap' : 'within one player'}; per-tile median ${Math.round(gapsPerTileMedian)} ms; ${gapsOver100} gaps > 100 ms)`],
+      ['renewal: black samples (separate 1-min phase)', '0', `${blackPhase.black} of ${blackPhase.samples} (every ${SAMPLE_MS} ms per tile, ${blackPhase.swaps} swaps in the phase; longest gap incl. phase ${Math.round(blackPhase.longestGapMs)} ms)`],
+      ['renewal: swaps', `≈ ${Math.floor((MINUTES * 60) / renewalPeriodS)}/tile`, `${swaps} (${f1(swaps / tileList.length)}/tile)`],
+      ['bytes fetched ÷ bytes played (media fragments)', '≤ 1.05', `${f3(ratio)} (${f2(fetched.mediaBytes / MiB)} MiB / ${f2(playedBytes / MiB)} MiB; ${fetched.mediaCount} / ${playedFragments} fragments)`],
+      ['live latency, capture → on screen, median', '≤ 3500 ms', `${Math.round(latencyMedian)} ms (p95 ${Math.round(quantile(latencies, 0.95))}, ${latencies.length} readings)`],
+      ['session calls per tile-hour', `≈ ${Math.round(3600 / renewalPeriodS)} (3600/(${f1(sessionSeconds)} s session − ${LEAD_S} s lead))`, `${Math.round(sessionCalls / TILES / elapsedH)} (${sessionCalls} calls, ${TILES} tiles, ${f1(elapsedH * 60)} min)`],
+      ['GetDataEndpoint calls after warm-up', '≈ 0', `${endpointCalls}`],
+    ];
+    console.log(`\nSoak: ${TILES} tiles of ${CAMERAS.length} emulator cameras (360p H.264 25 fps, 2 s fragments), sessions Expires ${EXPIRES_S} s asked (broker stretched to a median ${f1(sessionSeconds)} s) renewed ${LEAD_S} s ahead, ${f1((t1 - t0) / 60_000)} min measured on loopback\n`);
+    console.log(table(['metric', 'target', 'measured'], rows));
+    console.log('\nRenderer memory by interval');
+    console.log(
+      table(
+        ['min', 'renderer PSS MiB', 'per tile MiB', 'JS heap MiB', 'DOM nodes', '<video>s', 'swaps so far', 'other Chromium procs PSS MiB'],
+        memory.map((m) => [f1(m.atMin), f1(m.rendererMiB), f2(m.rendererMiB / TILES), f1(m.jsHeapMiB), String(m.domNodes), String(m.videos), String(m.swaps), `${f1(m.othersMiB)}${m.renderers > 1 ? ` (${m.renderers} renderers)` : ''}`]),
+      ),
+    );
+    console.log(
+      [
+        '',
+        `Frames: ${callbacks} frame callbacks on visible videos, ${skipped} presented frames without a callback (gaps spread evenly over them; longest raw callback gap ${Math.round(longestCallbackGap)} ms).`,
+        `Fetched besides media: ${fetched.initCount} init (${f1(fetched.initBytes / 1024)} KiB), ${fetched.manifestCount} manifests (${f1(fetched.manifestBytes / MiB)} MiB); ${fetched.failed} non-200 media/manifest responses.`,
+        `Extra media bytes per swap: ${f1(extraPerSwap / 1024)} KiB ≈ ${f2(extraPerSwap / meanFragment)} mean fragments. At the default sessions (1800 s, renewed ≈ 180 s ahead: one swap per ≈ 1620 s per tile) the same per-swap cost gives ≈ ${f3(1 + extraPerSwap / (bytesPerTileSecond * 1620))}.`,
+        `Probes: tiles not 'playing' in ${notPlaying} of ${probes} badge readings; <video> elements at the end: ${videosEnd} for ${TILES} tiles; page errors: ${pageErrors}.`,
+        `Emulator errors in the window: ${errors.length ? errors.map(([k, n]) => `${k} ${n}`).join(', ') : 'none'}.`,
+      ].join('\n'),
+    );
+    await page.close();
+  } finally {
+    await stopAll();
+  }
+}
+
+await main();
