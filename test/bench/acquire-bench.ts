@@ -19,8 +19,7 @@ import { createSessionIssuer } from '../../main/kvs/session-issuer';
 import { createAccountCaches } from '../../main/store/account-caches';
 import { createAccountsStore } from '../../main/store/accounts-store';
 import { createAppCore, type AppCore } from '../../main/compose';
-import type { SecretVault } from '../../main/accounts/keychain';
-import type { AccountSecrets } from '../../main/accounts/keychain';
+import { memoryVault } from '../support/memory-vault';
 
 const RUNS = Number(process.argv[2] ?? 20);
 /** Enough streams that no stream sees more than a few calls: the service allows 5/s burst, 1/s sustained. */
@@ -56,16 +55,6 @@ function summary(label: string, samples: number[], dataEndpointCalls: number) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The bench measures sessions, not the keychain: secrets stay in memory here. */
-function memoryVault(): SecretVault {
-  const entries = new Map<string, AccountSecrets>();
-  return {
-    get: async (id) => entries.get(id),
-    set: async (id, secrets) => void entries.set(id, secrets),
-    delete: async (id) => entries.delete(id),
-    probe: async () => undefined,
-  };
-}
 
 const SENDER = { id: 'bench-window', url: 'bench://' };
 

@@ -53,6 +53,12 @@ describe('seamless session renewal', () => {
       expect(verdict.longestStallMs, label).toBeLessThanOrEqual(FRAME_INTERVAL_MS + 2 * SAMPLE_MS);
       expect(verdict.longestFrozenMs, label).toBeLessThanOrEqual(FRAME_INTERVAL_MS + 2 * SAMPLE_MS);
     }
+    // The swaps came from the broker's own schedule on short sessions: KVS (the emulator) holds
+    // sessions of about the test Expires, not the app's 1800 s default.
+    const held = rig.emulator!.control.sessions();
+    expect(held.length).toBeGreaterThanOrEqual(CAMERAS.length * 2);
+    for (const session of held) expect(session.expiresMs - session.createdMs).toBeLessThanOrEqual(20_000);
+    expect(rig.emulator!.control.counters().revokedSessions).toBe(0);
     // Old players were torn down: one <video> per tile once swaps settle.
     await expect.poll(async () => (await probeTiles(page)).every((t) => t.videos === 1), { timeout: 10_000 }).toBe(true);
   }, 150_000);

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
-import type { AccountSecrets, SecretVault } from '../../main/accounts';
 import { createAppCore, type AppCore } from '../../main/compose';
 import { startBrowserShell, type BrowserShell } from '../../main/web';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator';
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
 import type { AccountSummary, Wall } from '../../shared/model';
 import { launchChromium } from './browser';
+import { memoryVault } from './memory-vault';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -21,20 +21,6 @@ export async function callApp<N extends CallName>(core: AppCore, name: N, reques
   const reply = await core.dispatch(name, request, TEST_SENDER);
   if (!reply.ok) throw new Error(`${name} failed: ${reply.error.code}: ${reply.error.message}`);
   return reply.value as CallResponse<N>;
-}
-
-/**
- * The OS keychain stand-in for browser tests: the suite's keychain tests cover the real one, and a
- * D-Bus session per browser test would only add start-up time.
- */
-export function memoryVault(): SecretVault {
-  const entries = new Map<string, AccountSecrets>();
-  return {
-    get: async (id) => entries.get(id),
-    set: async (id, secrets) => void entries.set(id, secrets),
-    delete: async (id) => entries.delete(id),
-    probe: async () => undefined,
-  };
 }
 
 export interface WallRigOptions {

@@ -1,22 +1,13 @@
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccountSecrets, SecretVault } from '../../../main/accounts';
 import { createAppCore, type AppCore } from '../../../main/compose';
 import type { CallName, CallRequest, CallResponse, EventName } from '../../../shared/contract';
 import { capturingLogger, tempDir } from './helpers';
+import { memoryVault } from '../../support/memory-vault';
 
 const sender = { id: 'window-1', url: 'http://127.0.0.1/' };
 
-function memoryVault(): SecretVault {
-  const entries = new Map<string, AccountSecrets>();
-  return {
-    get: async (id) => entries.get(id),
-    set: async (id, secrets) => void entries.set(id, secrets),
-    delete: async (id) => entries.delete(id),
-    probe: async () => undefined,
-  };
-}
 
 async function call<N extends CallName>(core: AppCore, name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
   const reply = await core.dispatch(name, request, sender);
