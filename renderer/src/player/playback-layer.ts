@@ -1,6 +1,7 @@
 import { canPlayCodec, videoCodecOf } from './codec-support';
 import { classifyFailure, type Failure } from './failure';
 import { CameraClock, parseManifestTimeline } from './kvs-timeline';
+import { FALLBACK_POLL_SEC, LivePhase, liveEdgeOf, withUpdatePeriod, type LiveEdge } from './live-phase';
 import { applyConfig, wallPlayerConfig } from './player-config';
 import { shakaLibrary, type ShakaPlayer, type ShakaRequestType, type ShakaResponse } from './shaka';
 
@@ -33,6 +34,10 @@ export class PlaybackLayer {
   alignedStart = false;
   private player: ShakaPlayer | null = null;
   private destroyed = false;
+  private readonly phase = new LivePhase();
+  private edge: LiveEdge | undefined;
+  /** Loaded without a start time: the first manifest decides where a live stream starts. */
+  private chooseStart = false;
   private readonly manifestWaiters = new Set<() => void>();
 
   constructor(
@@ -78,16 +83,18 @@ export class PlaybackLayer {
       if (!this.destroyed && (status === 401 || status === 403)) this.events.onFailure(this, { kind: 'session-refused', status });
     });
     player.getNetworkingEngine()?.registerResponseFilter((type: ShakaRequestType, response: ShakaResponse) => {
-      if (type === shaka.net.NetworkingEngine.RequestType.MANIFEST) this.readManifest(response);
+      if (type === shaka.net.NetworkingEngine.RequestType.MANIFEST) this.readManifest(player, response);
     });
     await player.attach(this.video);
     if (this.destroyed) return;
+    this.chooseStart = startTime === undefined;
     await player.load(url, startTime ?? null);
   }
 
-  private readManifest(response: ShakaResponse): void {
+  private readManifest(player: ShakaPlayer, response: ShakaResponse): void {
     const data = response.data instanceof ArrayBuffer ? new Uint8Array(response.data) : new Uint8Array(response.data.buffer, response.data.byteOffset, response.data.byteLength);
     const text = new TextDecoder().decode(data);
+    const nowMs = Date.now();
     this.lastManifestAt = performance.now();
     this.codec ??= videoCodecOf(text);
     if (this.codec && !canPlayCodec(this.codec)) this.unsupportedCodec = this.codec;
@@ -99,8 +106,26 @@ export class PlaybackLayer {
         this.newestMovedAt = performance.now();
       }
     }
+    if (timeline?.dynamic) {
+      this.edge = liveEdgeOf(timeline);
+      // Shaka reads its next poll from minimumUpdatePeriod (manifest.updatePeriod -1), counted from the
+      // start of this request: time it for just after the next fragment is listed.
+      const requestStartMs = nowMs - (response.timeMs ?? 0);
+      const pollSec = this.edge ? this.phase.nextPollSec(this.edge, requestStartMs, nowMs) : FALLBACK_POLL_SEC;
+      response.data = new TextEncoder().encode(withUpdatePeriod(text, pollSec));
+      if (this.chooseStart && this.edge) player.updateStartTime(this.phase.startSec(this.edge, nowMs));
+    }
+    this.chooseStart = false;
     if (!this.destroyed) this.events.onManifest(this);
     for (const wake of [...this.manifestWaiters]) wake();
+  }
+
+  /**
+   * Where this live stream should play from now (presentation seconds): what `goToLive()` would do, but
+   * timed to the manifest schedule rather than one presentation delay behind Shaka's clock-based edge.
+   */
+  liveStartSec(): number | undefined {
+    return this.edge ? this.phase.startSec(this.edge, Date.now()) : undefined;
   }
 
   /** Resolves when the next manifest response arrives, after `timeoutMs`, or on abort. */

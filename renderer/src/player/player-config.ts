@@ -1,3 +1,4 @@
+import { START_BEHIND_NEWEST_SEC } from './live-phase';
 import type { ShakaError, ShakaPlayer } from './shaka';
 
 /**
@@ -8,8 +9,9 @@ const RETRY = { maxAttempts: 3, baseDelay: 1000, backoffFactor: 2, fuzzFactor: 0
 
 /**
  * The measured wall settings (DESIGN §5, live-dash prototype §6): modest buffers (a KVS live window of
- * 5 fragments caps them anyway), MPD polling every 2 s instead of every 1 s, no lowLatencyMode or
- * liveSync (both made 2 s-fragment streams rebuffer or drift), and no fetching while a tile is paused.
+ * 5 fragments caps them anyway), one MPD poll per fragment timed by the layer (live-phase.ts), no
+ * lowLatencyMode or liveSync (both made 2 s-fragment streams rebuffer or drift), and no fetching while a
+ * tile is paused.
  */
 export function wallPlayerConfig(failureCallback: (error: ShakaError) => void): object {
   return {
@@ -27,7 +29,14 @@ export function wallPlayerConfig(failureCallback: (error: ShakaError) => void): 
       failureCallback,
     },
     manifest: {
-      updatePeriod: 2,
+      // -1: poll at the MPD's minimumUpdatePeriod, which the layer rewrites on every response to land
+      // just after the next fragment is due (live-phase.ts) — still one poll per 2 s fragment.
+      updatePeriod: -1,
+      // One fragment, whatever the MPD suggests: only the bound Shaka clamps a start time to. The layer
+      // picks the start itself (live-phase.ts); a smaller delay at Shaka's own, randomly phased edge
+      // rebuffered (prototype §2).
+      defaultPresentationDelay: START_BEHIND_NEWEST_SEC,
+      dash: { ignoreSuggestedPresentationDelay: true },
       retryParameters: RETRY,
     },
     // One rendition per KVS stream: nothing for ABR to choose, so don't let it probe.

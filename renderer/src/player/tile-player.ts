@@ -123,7 +123,7 @@ export class TilePlayer {
     }
     this.lastProgressAt = performance.now();
     // A live tile comes back at the live edge, not where it paused; a replay resumes where it was.
-    if (this.grant?.playback.mode === 'LIVE') front.shaka?.goToLive();
+    if (this.grant?.playback.mode === 'LIVE') goToLive(front);
     void front.video.play().catch(() => undefined);
   }
 
@@ -392,7 +392,7 @@ export class TilePlayer {
     this.behindChecks = behind > CATCH_UP_BEHIND_SEC ? this.behindChecks + 1 : 0;
     if (this.behindChecks >= CATCH_UP_CHECKS) {
       this.behindChecks = 0;
-      player.goToLive();
+      goToLive(front);
     }
   }
 
@@ -401,6 +401,16 @@ export class TilePlayer {
     this.phase = phase;
     this.events.onPhase(phase);
   }
+}
+
+/**
+ * Back to the live picture at the layer's own timed start (live-phase.ts); Shaka's `goToLive()` would land
+ * one presentation delay behind its clock-based edge, which with the shorter delay can run dry.
+ */
+function goToLive(layer: PlaybackLayer): void {
+  const start = layer.liveStartSec();
+  if (start === undefined) layer.shaka?.goToLive();
+  else layer.video.currentTime = start;
 }
 
 function bufferAhead(video: HTMLVideoElement): number {

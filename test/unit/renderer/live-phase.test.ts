@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { FALLBACK_POLL_SEC, LivePhase, START_BEHIND_NEWEST_SEC, withUpdatePeriod, type LiveEdge } from '../../../renderer/src/player/live-phase';
+
+/** A live edge whose newest 2 s fragment ends at presentation time `endSec`, captured until `captureEndMs`. */
+function edge(endSec: number, captureEndMs: number): LiveEdge {
+  return { newestEndSec: endSec, newestEndCaptureMs: captureEndMs, fragmentSec: 2, oldestStartSec: endSec - 10 };
+}
+
+describe('LivePhase polls', () => {
+  it('times the next poll just after the next fragment is due (capture end + one fragment + ingest lag)', () => {
+    const phase = new LivePhase();
+    const captureEnd = 100_000;
+    // The request went out 300 ms after the newest fragment's capture ended.
+    const wait = phase.nextPollSec(edge(600, captureEnd), captureEnd + 300, captureEnd + 320);
+    expect(wait).toBeCloseTo((2000 + 450 - 300) / 1000, 3);
+  });
+
+  it('learns a larger ingest lag when a timed poll finds nothing new, re-polls once soon, then falls back', () => {
+    const phase = new LivePhase();
+    const t = 100_000;
+    phase.nextPollSec(edge(600, t), t + 300, t + 320);
+    const retry = phase.nextPollSec(edge(600, t), t + 2450, t + 2470);
+    expect(retry).toBeLessThan(1);
+    expect(phase.nextPollSec(edge(600, t), t + 2800, t + 2820)).toBe(FALLBACK_POLL_SEC);
+    // When the fragment finally shows up, the next poll is timed with the learnt (larger) lag.
+    const next = phase.nextPollSec(edge(602, t + 2000), t + 3000, t + 3020);
+    expect(next).toBeCloseTo((t + 2000 + 2000 + 450 + 200 - (t + 3000)) / 1000, 3);
+  });
+
+  it('falls back to the plain period without timestamps or with disagreeing clocks', () => {
+    const phase = new LivePhase();
+    expect(phase.nextPollSec(undefined, 0, 0)).toBe(FALLBACK_POLL_SEC);
+    // Capture end an hour in the future of the request: the clocks disagree.
+    expect(phase.nextPollSec(edge(600, 3_600_000), 0, 10)).toBe(FALLBACK_POLL_SEC);
+  });
+});
+
+describe('LivePhase start', () => {
+  it('starts behind "now" by one fragment + ingest lag + starving threshold + safety, never closer than allowed', () => {
+    const phase = new LivePhase();
+    const captureEnd = 100_000;
+    const start = phase.startSec(edge(600, captureEnd), captureEnd + 100);
+    // now = 600.1 s; behind = 2 + 0.45 + 0.5 + 0.2 = 3.15 s → 596.95, and no closer than 2 s behind the newest.
+    expect(start).toBeCloseTo(596.95, 2);
+    expect(start).toBeLessThanOrEqual(600 - START_BEHIND_NEWEST_SEC);
+  });
+
+  it('keeps the old 3 s margin when the camera clock is ahead of ours or the edge is stale', () => {
+    const phase = new LivePhase();
+    expect(phase.startSec(edge(600, 100_000), 99_000)).toBe(597);
+    expect(phase.startSec(edge(600, 100_000), 110_000)).toBe(597);
+  });
+});
+
+describe('withUpdatePeriod', () => {
+  it('rewrites only the MPD element’s minimumUpdatePeriod', () => {
+    const mpd = '<MPD type="dynamic" minimumUpdatePeriod="PT1S" xmlns="urn:mpeg:dash:schema:mpd:2011"><Period id="0"/></MPD>';
+    expect(withUpdatePeriod(mpd, 1.23456)).toBe('<MPD type="dynamic" minimumUpdatePeriod="PT1.235S" xmlns="urn:mpeg:dash:schema:mpd:2011"><Period id="0"/></MPD>');
+    expect(withUpdatePeriod('<MPD type="static"/>', 2)).toBe('<MPD type="static"/>');
+  });
+});
