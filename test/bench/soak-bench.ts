@@ -27,6 +27,7 @@ import { GetDataEndpointCommand, KinesisVideoClient } from '@aws-sdk/client-kine
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import type { RunningEmulator } from '../../emulator';
 import { ROOT, probeTiles, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
+import { quantile } from './stats';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, tiles: { type: 'string', default: '16' } } });
 const MINUTES = Number(values.minutes);
@@ -319,14 +320,6 @@ const overlaps = (f: { start: number; end: number }, ranges: ReadonlyArray<reado
 
 // ---------------------------------------------------------------------------------------------
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

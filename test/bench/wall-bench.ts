@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, probeTiles, startWallRig, waitAllLive, wallOf } from '../support/e2e-wall';
+import { quantile } from './stats';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '2' }, tiles: { type: 'string', default: '16' } } });
 const RUNS = Number(values.runs);
@@ -82,14 +83,6 @@ async function runOnce(config: Config): Promise<RunResult> {
   }
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
 
 const ms = (n: number): string => (Number.isFinite(n) ? `${Math.round(n)}` : '—');
 
