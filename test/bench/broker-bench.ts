@@ -145,7 +145,7 @@ async function runBroker(wall: Wall, expires: number, seed: number): Promise<Res
     list.push({ at: h.clock.now(), url });
     handed.set(tileId, list);
   };
-  h.broker.on('renewed', (p) => hand(p.tileId, p.grant.url));
+  h.service.on('renewed', (p) => hand(p.tileId, p.grant.url));
   const warmEnd = h.clock.now() + WARM_UP_MS;
   streamsOf(wall).forEach((stream, s) => {
     for (let t = 0; t < wall.tilesPerStream; t++) {
@@ -330,7 +330,7 @@ const perTileDay = (r: Result) => (r.swaps / tileHours(r)) * 24;
 
 /** The design's expectation: one call per renewal period, Expires − lead − jitter/2, at the configured Expires. */
 function expectedPerTileHour(expires: number): number {
-  const t = resolveTimings({ expiresSeconds: expires, reservePerStream: RESERVE }, BUDGET);
+  const t = resolveTimings({ expiresSeconds: expires }, BUDGET);
   return 3600 / (expires - t.leadMs / 1000 - t.jitterMs / 2000);
 }
 
@@ -428,7 +428,7 @@ async function main(): Promise<void> {
   // Breaks are a quality finding, not a broken rule: the design accepts them where no spare slot can exist.
   const breaking = all.filter((r) => r.breaks > 0);
   for (const r of breaking) {
-    const stretch = resolveTimings({ expiresSeconds: r.expires, reservePerStream: RESERVE }, BUDGET).maxStretchSeconds;
+    const stretch = resolveTimings({ expiresSeconds: r.expires }, BUDGET).maxStretchSeconds;
     const spare = BUDGET - r.wall.tilesPerStream;
     const why =
       stretch === 0 && spare < r.wall.tilesPerStream

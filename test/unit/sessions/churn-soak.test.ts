@@ -37,12 +37,12 @@ function startChurn(h: WallHarness, maxTilesPerStream: number): { acquired: numb
       counts.acquired++;
     } else if (onStream.length > 0 && r < 0.9) {
       const victim = onStream[Math.floor(h.random() * onStream.length)];
-      if (victim) void h.release(victim.tileId);
+      if (victim) void h.release(victim.name);
       counts.released++;
     } else if (onStream.length > 0) {
       // The same tile switches to another playback: a fresh session, the old one still counting.
       const tile = onStream[Math.floor(h.random() * onStream.length)];
-      if (tile) void h.acquire(tile.tileId, stream, randomPlayback(h.random, h.clock.now()));
+      if (tile) void h.acquire(tile.name, stream, randomPlayback(h.random, h.clock.now()));
       counts.acquired++;
     }
     h.clock.setTimeout(act, 5_000 + Math.round(h.random() * 240_000));
