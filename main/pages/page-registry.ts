@@ -17,6 +17,8 @@ export interface PageRecord {
   version: number;
   /** The version the sweep last saw, and when it first saw it. */
   observed: { version: number; since: number };
+  /** When it last attached or beat (our clock): a heartbeat's usage covers the time since. */
+  lastBeatAt: number;
 }
 
 export interface AttachRequest {
@@ -66,7 +68,7 @@ export class PageRegistry {
     if (existing && (request.shellWindowId === undefined || request.shellWindowId === existing.windowId)) {
       // The same page again, e.g. over a new socket after a reconnect: it keeps its window and tiles.
       this.bind(existing, request.senderId);
-      this.beat(existing);
+      this.beat(existing, now);
       return this.terms(existing.windowId);
     }
     if (existing) this.gone(existing, 'superseded');
@@ -78,7 +80,7 @@ export class PageRegistry {
     // A newer page of the same window takes over at once.
     for (const page of [...this.pages.values()]) if (page.windowId === windowId) this.gone(page, 'superseded');
 
-    const page: PageRecord = { pageId: request.pageId, senderId: request.senderId, windowId, version: 0, observed: { version: 0, since: now } };
+    const page: PageRecord = { pageId: request.pageId, senderId: request.senderId, windowId, version: 0, observed: { version: 0, since: now }, lastBeatAt: now };
     this.pages.set(page.pageId, page);
     this.pageOfSender.set(page.senderId, page.pageId);
     this.options.logger.info('page attached', { pageId: page.pageId, windowId, sender: page.senderId });
@@ -86,12 +88,18 @@ export class PageRegistry {
     return this.terms(windowId);
   }
 
-  /** False when the page is unknown (declared gone, or never attached) or talks through another sender. */
-  heartbeat(pageId: string, senderId: string): boolean {
+  /**
+   * Renews the page's lease. Returns how long it had been since its previous beat (what its usage
+   * report covers), or undefined when the page is unknown (declared gone, or never attached) or
+   * talks through another sender.
+   */
+  heartbeat(pageId: string, senderId: string): number | undefined {
     const page = this.pages.get(pageId);
-    if (!page || page.senderId !== senderId) return false;
-    this.beat(page);
-    return true;
+    if (!page || page.senderId !== senderId) return undefined;
+    const now = this.options.clock.now();
+    const since = now - page.lastBeatAt;
+    this.beat(page, now);
+    return since;
   }
 
   detach(pageId: string, senderId: string): boolean {
@@ -135,8 +143,9 @@ export class PageRegistry {
     return { windowId, leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs };
   }
 
-  private beat(page: PageRecord): void {
+  private beat(page: PageRecord, now: number): void {
     page.version++;
+    page.lastBeatAt = now;
   }
 
   private bind(page: PageRecord, senderId: string): void {

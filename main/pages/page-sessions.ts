@@ -51,10 +51,12 @@ export function createPageSessions(deps: PageSessionsDeps) {
     },
 
     async heartbeat(req: ParsedRequest<'page.heartbeat'>, ctx: CallContext): Promise<CallResponse<'page.heartbeat'>> {
-      const accepted = registry.heartbeat(req.pageId, ctx.senderId);
-      const page = accepted ? registry.pageFor(ctx.senderId) : undefined;
-      if (page && req.usage && req.usage.length > 0) sessions.recordUsage(page.windowId, req.usage);
-      return { accepted };
+      const sinceMs = registry.heartbeat(req.pageId, ctx.senderId);
+      const page = sinceMs !== undefined ? registry.pageFor(ctx.senderId) : undefined;
+      // The report covers the time since the page's previous beat, at most a lease (a page that
+      // was silent longer was declared gone and attached again).
+      if (page && req.usage && req.usage.length > 0) sessions.recordUsage(page.windowId, req.usage, Math.min(sinceMs ?? 0, registry.leaseMs));
+      return { accepted: sinceMs !== undefined };
     },
 
     async detach(req: ParsedRequest<'page.detach'>, ctx: CallContext): Promise<CallResponse<'page.detach'>> {

@@ -33,17 +33,26 @@ export class PointsBudget implements QuotaBudget {
   admitTile(stream: StreamRef, now: number): Verdict {
     const pause = this.facts.pauseOf(stream, now);
     if (pause?.cause === 'throttled') return { ok: false, until: pause.until, words: () => pauseWords('throttled') };
-    return this.admitSpend(stream, this.tileEstimate(stream, now), now);
+    // Tiles that started since the last report are not in the measured rate yet: count their estimates too.
+    const estimate = this.tileEstimate(stream, now);
+    const unmeasured = this.facts.pool.leasedSince(stream, this.facts.meter.reportedUntil(stream, now));
+    return this.admitRate(stream, { media: estimate.media * (1 + unmeasured), metadata: estimate.metadata * (1 + unmeasured) }, now);
   }
 
+  /** A call's points land at once; in the meter's window they add points ÷ window to the rate. */
   admitSpend(stream: StreamRef, points: Points, now: number): Verdict {
+    const seconds = this.facts.meter.windowMs / 1000;
+    return this.admitRate(stream, { media: points.media / seconds, metadata: points.metadata / seconds }, now);
+  }
+
+  private admitRate(stream: StreamRef, extra: Points, now: number): Verdict {
     const rate = this.facts.meter.rate(stream, now);
     for (const resource of ['media', 'metadata'] as const) {
-      const wouldBe = rate[resource] + points[resource];
+      const wouldBe = rate[resource] + extra[resource];
       if (wouldBe <= this.share[resource]) continue;
       const share = this.share[resource];
       // Room appears when enough of the recent spend leaves the meter's window.
-      const until = Math.max(now + 1, this.facts.meter.fallsTo(stream, resource, share - points[resource], now));
+      const until = Math.max(now + 1, this.facts.meter.fallsTo(stream, resource, share - extra[resource], now));
       return { ok: false, until, words: () => pointsShareWords(resource, wouldBe, share) };
     }
     return YES;

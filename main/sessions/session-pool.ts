@@ -14,8 +14,9 @@ export interface PooledSession {
   readonly issuedAt: number;
   /** The earliest moment KVS may expire it. */
   readonly expiresAt: number;
-  /** The tile playing it now. */
+  /** The tile playing it now, and since when. */
   lessee?: string;
+  leasedAt?: number;
   /** The tile that played it last: it gets it back first when it asks again (a reload, a reconnect). */
   lastLessee?: string;
   /** KVS refused it, or its account changed: never offered again (it still counts in the ledger). */
@@ -62,7 +63,7 @@ export class SessionPool {
   private readonly sessions = new Map<string, PooledSession>();
   private readonly byStream = new Map<string, Set<PooledSession>>();
 
-  add(session: Omit<PooledSession, 'retired' | 'lessee'> & { lastLessee?: string }): PooledSession {
+  add(session: Omit<PooledSession, 'retired' | 'lessee' | 'leasedAt'> & { lastLessee?: string }): PooledSession {
     const entry: PooledSession = { ...session, stream: { ...session.stream }, retired: false };
     this.sessions.set(entry.sessionId, entry);
     const key = streamKey(entry.stream);
@@ -76,9 +77,10 @@ export class SessionPool {
     return this.sessions.get(sessionId);
   }
 
-  lease(sessionId: string, key: string): void {
+  lease(sessionId: string, key: string, now: number): void {
     const s = this.sessions.get(sessionId);
     if (!s) return;
+    if (s.lessee !== key) s.leasedAt = now;
     s.lessee = key;
     s.lastLessee = key;
   }
@@ -86,7 +88,10 @@ export class SessionPool {
   /** The tile let go: the session is free again (offered only while reusable and not retired). */
   release(sessionId: string): void {
     const s = this.sessions.get(sessionId);
-    if (s) s.lessee = undefined;
+    if (s) {
+      s.lessee = undefined;
+      s.leasedAt = undefined;
+    }
   }
 
   /** Never offer it again; whoever plays it now keeps it until replaced. */
@@ -124,7 +129,7 @@ export class SessionPool {
       const bestMine = best.lastLessee === options.key;
       if (mine !== bestMine ? mine : s.expiresAt > best.expiresAt) best = s;
     }
-    if (best) this.lease(best.sessionId, options.key);
+    if (best) this.lease(best.sessionId, options.key, options.now);
     return best;
   }
 
@@ -139,6 +144,13 @@ export class SessionPool {
   leasedIn(stream: StreamRef, windowId: string): number {
     let n = 0;
     for (const s of this.byStream.get(streamKey(stream)) ?? []) if (s.lessee !== undefined && windowOfKey(s.lessee) === windowId) n++;
+    return n;
+  }
+
+  /** Sessions of the stream leased after `since` (tiles that started playing since then). */
+  leasedSince(stream: StreamRef, since: number): number {
+    let n = 0;
+    for (const s of this.byStream.get(streamKey(stream)) ?? []) if (s.lessee !== undefined && (s.leasedAt ?? 0) > since) n++;
     return n;
   }
 

@@ -158,7 +158,7 @@ class Service implements SessionService {
     return this.tiles.reportFailure(tile, report);
   }
 
-  recordUsage(windowId: string, usage: readonly TileUsage[]): void {
+  recordUsage(windowId: string, usage: readonly TileUsage[], spanMs = 0): void {
     if (this.disposed) return;
     const now = this.deps.clock.now();
     const touched = new Map<string, StreamRef>();
@@ -170,7 +170,7 @@ class Service implements SessionService {
       let points = addPoints(NO_POINTS, pointsOf(manifest, u.manifests));
       points = addPoints(points, pointsOf({ api: 'GetMP4InitFragment' }, u.inits));
       points = addPoints(points, pointsOf({ api: 'GetMP4MediaFragment' }, u.fragments));
-      this.meter.spend(stream, points, now);
+      this.meter.spend(stream, points, now, spanMs);
       if (u.throttled > 0) this.queue.noteThrottle(stream, now);
       touched.set(streamKey(stream), stream);
     }

@@ -240,7 +240,7 @@ export class TileSessions {
   private onIssued(record: TileRecord, request: IssueRequest, session: PooledSession): void {
     if (record.request !== request || record.closed) return;
     record.request = undefined;
-    this.deps.pool.lease(session.sessionId, record.key);
+    this.deps.pool.lease(session.sessionId, record.key, this.now());
     this.grantSession(record, session, 'new');
   }
 

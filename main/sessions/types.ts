@@ -102,8 +102,11 @@ export interface SessionService {
    * False when the tile or session is unknown (the tile must acquire again) or there is no remedy.
    */
   reportFailure(tile: TileAddress, report: FailureReport): boolean;
-  /** What a window's players fetched since their last report (points accounting, throttling). */
-  recordUsage(windowId: string, usage: readonly TileUsage[]): void;
+  /**
+   * What a window's players fetched since their last report (points accounting, throttling);
+   * `spanMs`: how long ago that report was (0: count it as of now).
+   */
+  recordUsage(windowId: string, usage: readonly TileUsage[], spanMs?: number): void;
   /**
    * Before main makes a call that spends the stream's points (ListFragments): in the `points` model
    * waits for room in the share, or refuses with PointsShareSpent; always counts the spend.

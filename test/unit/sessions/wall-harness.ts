@@ -214,6 +214,10 @@ export class WallHarness {
       tile.waitingSince = undefined;
     }
     if (!this.kvs.isActive(grant.url)) this.violations.push(`${this.at()}: ${name} was handed a dead session`);
+    // Never two players on one URL.
+    for (const other of this.tiles.values()) {
+      if (other !== tile && other.wants && other.grant?.sessionId === grant.sessionId) this.violations.push(`${this.at()}: ${name} and ${other.name} were handed one session`);
+    }
     tile.grant = grant;
     tile.grants++;
     const session = this.kvs.sessionOf(grant.url);
