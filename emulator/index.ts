@@ -43,19 +43,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   for (const cam of cameras) streams.create(cam);
 
   let origin = '';
+  const counters = new Counters();
   let minExpiresSeconds = opts.minExpiresSeconds;
   const ctx: ServiceContext = {
     region: opts.region,
     now: opts.now,
     origin: () => origin,
     streams,
-    sessions: new SessionStore(opts.sessionLimitPerStream),
-    quotas: new QuotaBook(opts.enforceQuotas),
+    sessions: new SessionStore(opts.quotaModel.sessionsPerStream),
+    quotas: new QuotaBook(opts.quotaModel, counters, opts.enforceQuotas),
+    counters,
     minExpiresSeconds: () => minExpiresSeconds,
   };
 
   const faults = new FaultPlan();
-  const counters = new Counters();
   const fullControl = createEmulatorControl({
     ctx,
     faults,

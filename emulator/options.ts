@@ -1,5 +1,6 @@
 import type { SigningKeyPair } from './auth/sigv4';
 import type { Clip } from './media/api';
+import { DEFAULT_SESSIONS_PER_STREAM, QUOTA_MODEL_NAMES, quotaModel, type QuotaModel, type QuotaModelName } from './quotas/quota-models';
 
 /**
  * The emulator's demo keys. They are not secrets: they only open this local emulator, and every
@@ -11,7 +12,8 @@ export const DEFAULT_REGION = 'us-west-2';
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 /** Ten minutes of archive behind "now", so LIVE_REPLAY and ON_DEMAND have something to play. */
 export const DEFAULT_ARCHIVE_SECONDS = 600;
-export const DEFAULT_SESSION_LIMIT_PER_STREAM = 10;
+export const DEFAULT_SESSION_LIMIT_PER_STREAM = DEFAULT_SESSIONS_PER_STREAM;
+export const DEFAULT_QUOTA_MODEL: QuotaModelName = 'sessions';
 export const KVS_MIN_EXPIRES_SECONDS = 300;
 /** Demo cameras keep a day of archive, like a typical KVS camera setup. */
 export const DEFAULT_CAMERA_RETENTION_HOURS = 24;
@@ -39,6 +41,13 @@ export interface EmulatorOptions {
   /** Default: the demo cameras shipped in emulator/clips. */
   cameras?: readonly CameraSpec[];
   archiveSeconds?: number;
+  /**
+   * Which KVS playback quotas to enforce (default `sessions`): `sessions` caps active DASH sessions per
+   * stream (the oldest revoked) with the older TPS table; `points` is AWS's current quota page, with no
+   * session cap and per-stream fragment-media/metadata point budgets. See quotas/quota-models.ts.
+   */
+  quotaModel?: QuotaModelName;
+  /** `sessions` model only: active DASH sessions per stream before the oldest is revoked (default 10). */
   sessionLimitPerStream?: number;
   /** Serves `/_control/` and allows Expires below 300 s. Never on in the demo. */
   testControls?: boolean;
@@ -59,7 +68,7 @@ export interface ResolvedOptions {
   accountId: string;
   cameras: readonly CameraSpec[] | undefined;
   archiveSeconds: number;
-  sessionLimitPerStream: number;
+  quotaModel: QuotaModel;
   testControls: boolean;
   minExpiresSeconds: number;
   enforceQuotas: boolean;
@@ -76,6 +85,9 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   check(Number.isInteger(port) && port >= 0 && port <= 65535, `port must be an integer 0–65535, not ${port}`);
   const archiveSeconds = options.archiveSeconds ?? DEFAULT_ARCHIVE_SECONDS;
   check(Number.isFinite(archiveSeconds) && archiveSeconds >= 0, 'archiveSeconds must be 0 or more');
+  const modelName = options.quotaModel ?? DEFAULT_QUOTA_MODEL;
+  check((QUOTA_MODEL_NAMES as readonly string[]).includes(modelName), `quotaModel must be one of ${QUOTA_MODEL_NAMES.join(', ')}, not '${String(modelName)}'`);
+  check(modelName === 'sessions' || options.sessionLimitPerStream === undefined, `sessionLimitPerStream applies to the 'sessions' quota model only; the '${modelName}' model has no session cap`);
   const limit = options.sessionLimitPerStream ?? DEFAULT_SESSION_LIMIT_PER_STREAM;
   check(Number.isInteger(limit) && limit >= 1, 'sessionLimitPerStream must be a positive integer');
   const testControls = options.testControls ?? false;
@@ -100,7 +112,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
     cameras: options.cameras,
     archiveSeconds,
-    sessionLimitPerStream: limit,
+    quotaModel: quotaModel(modelName, limit),
     testControls,
     minExpiresSeconds: minExpires,
     enforceQuotas: options.enforceQuotas ?? true,

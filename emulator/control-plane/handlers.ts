@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KvsError, throttled } from '../errors';
+import { KvsError } from '../errors';
 import { int, oneOf, parseRequest, StreamArnField, StreamNameField, text } from '../http/validation';
 import type { ServiceContext } from '../service-context';
 import { decodePageToken, encodePageToken } from './page-token';
@@ -18,7 +18,7 @@ const ListStreamsRequest = z.object({
 
 export function listStreams(body: Record<string, unknown>, ctx: ServiceContext): unknown {
   const req = parseRequest(ListStreamsRequest, body);
-  if (!ctx.quotas.tryTake('listStreams', 'account', ctx.now())) throw throttled('ListStreams');
+  ctx.quotas.require({ api: 'ListStreams', rate: 'listStreams' }, ctx.now());
   const prefix = req.StreamNameCondition?.ComparisonValue ?? '';
   const after = req.NextToken ? decodePageToken(req.NextToken) : undefined;
   const max = req.MaxResults ?? 10000;
@@ -42,7 +42,7 @@ const StreamRef = {
 export function describeStream(body: Record<string, unknown>, ctx: ServiceContext): unknown {
   const req = parseRequest(z.object(StreamRef), body);
   const stream = ctx.streams.resolve(req.StreamName, req.StreamARN);
-  if (!ctx.quotas.tryTake('describeStream', stream.name, ctx.now())) throw throttled('DescribeStream');
+  ctx.quotas.require({ api: 'DescribeStream', rate: 'describeStream', stream: stream.name }, ctx.now());
   return { StreamInfo: streamInfo(stream) };
 }
 
@@ -65,7 +65,7 @@ export function getDataEndpoint(body: Record<string, unknown>, ctx: ServiceConte
   }
   const req = parseRequest(GetDataEndpointRequest, body);
   const stream = ctx.streams.resolve(req.StreamName, req.StreamARN);
-  if (!ctx.quotas.tryTake('getDataEndpoint', stream.name, ctx.now())) throw throttled('GetDataEndpoint');
+  ctx.quotas.require({ api: 'GetDataEndpoint', rate: 'getDataEndpoint', stream: stream.name }, ctx.now());
   // Every API of every stream is served here; real KVS returns a per-stream host, ours is loopback.
   return { DataEndpoint: ctx.origin() };
 }

@@ -1,5 +1,6 @@
 import { KvsError } from '../errors';
 import type { FailureStatus, FaultPlan } from '../faults/fault-plan';
+import type { QuotaModelName } from '../quotas/quota-models';
 import type { RequestKind } from '../request-kinds';
 import type { ServiceContext } from '../service-context';
 import type { SessionSummary } from '../sessions/session-store';
@@ -7,6 +8,8 @@ import type { StreamRecord } from '../streams/stream';
 import type { Counters, RequestCounters } from './counters';
 
 export interface EmulatorCounters extends RequestCounters {
+  /** The quota model this emulator enforces. */
+  quotaModel: QuotaModelName;
   /** Active (unexpired, unrevoked) DASH sessions per stream. */
   activeSessions: Record<string, number>;
   /** Sessions revoked since start: by the per-stream limit, by a control, or by deleting a stream. */
@@ -106,6 +109,7 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
     },
     sessions: (name) => ctx.sessions.summaries(ctx.now()).filter((s) => name === undefined || s.streamName === name),
     counters: () => ({
+      quotaModel: ctx.quotas.model.name,
       ...deps.counters.snapshot(),
       activeSessions: ctx.sessions.activeCounts(ctx.now()),
       revokedSessions: ctx.sessions.revokedCount,
