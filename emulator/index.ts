@@ -15,6 +15,8 @@ export type { EmulatorOptions, CameraSpec } from './options';
 export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION } from './options';
 export type { EmulatorControl, EmulatorCounters } from './control/emulator-control';
 export type { RequestKind } from './request-kinds';
+export type { AnswerLoss } from './faults/fault-plan';
+export type { QuotaModelName } from './quotas/quota-models';
 
 export interface RunningEmulator {
   /** `http://127.0.0.1:PORT`: the endpoint for both SDK clients. */
@@ -121,6 +123,7 @@ function readOnlyControl(control: EmulatorControl): EmulatorControl {
     failNext: refuse,
     setLatency: refuse,
     throttle: refuse,
+    loseAnswer: refuse,
     clearFaults: refuse,
     revokeSession: refuse,
     revokeStreamSessions: refuse,

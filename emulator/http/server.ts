@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { verifySigV4, type SigningKeyPair } from '../auth/sigv4';
 import type { Counters } from '../control/counters';
 import { KvsError } from '../errors';
-import type { FaultPlan } from '../faults/fault-plan';
+import type { AnswerLoss, FaultPlan } from '../faults/fault-plan';
 import { isOperation, type RequestKind } from '../request-kinds';
 import type { ServiceContext } from '../service-context';
 import { parseJsonObject, readBody } from './body';
@@ -51,32 +51,73 @@ export function createEmulatorServer(deps: ServerDeps): Server {
     if (fault) throw fault;
   }
 
-  async function handleOperation(req: IncomingMessage, res: ServerResponse, kind: RequestKind & keyof typeof OPERATION_HANDLERS, requestId: string): Promise<void> {
-    counters.request(kind);
-    try {
-      const body = await readBody(req);
-      verifySigV4({ method: 'POST', rawUrl: req.url ?? '/', headers: req.headers, body }, { region: ctx.region, keys: deps.keys(), now: ctx.now });
-      await applyFaults(kind);
-      const result = OPERATION_HANDLERS[kind](parseJsonObject(body), ctx);
-      sendJson(req, res, requestId, result);
-    } catch (error) {
-      if (error instanceof KvsError) counters.error(kind, error.errorName);
-      throw error;
+  /** Sends the answer, unless the loseAnswer fault wants this one dropped or held back. */
+  async function deliver(kind: RequestKind, loss: AnswerLoss | undefined, req: IncomingMessage, send: () => void): Promise<void> {
+    if (!loss) return send();
+    counters.answerLost(kind);
+    if (loss.mode === 'drop') {
+      req.socket.destroy();
+      return;
     }
+    // Unreferenced, so a held-back answer never keeps a stopping emulator (or a test run) alive.
+    await delay(loss.delayMs, undefined, { ref: false });
+    if (!req.socket.destroyed) send();
+  }
+
+  /**
+   * One request of `kind`: checks run first (SigV4, injected failures), then `handle` does the work and
+   * returns how to answer. A KVS error from the work is the answer too, so the loseAnswer fault applies
+   * to whatever the work produced; a request refused by its checks never consumes it.
+   */
+  async function serve(kind: RequestKind, req: IncomingMessage, res: ServerResponse, requestId: string, check: () => Promise<void>, handle: () => () => void): Promise<void> {
+    counters.request(kind);
+    let loss: AnswerLoss | undefined;
+    try {
+      await check();
+      await applyFaults(kind);
+      loss = faults.takeAnswerLoss(kind);
+      const send = handle();
+      await deliver(kind, loss, req, send);
+    } catch (error) {
+      if (!(error instanceof KvsError)) throw error;
+      counters.error(kind, error.errorName);
+      if (!loss) throw error;
+      await deliver(kind, loss, req, () => sendError(req, res, requestId, error));
+    }
+  }
+
+  async function handleOperation(req: IncomingMessage, res: ServerResponse, kind: RequestKind & keyof typeof OPERATION_HANDLERS, requestId: string): Promise<void> {
+    let body: Buffer = Buffer.alloc(0);
+    await serve(
+      kind,
+      req,
+      res,
+      requestId,
+      async () => {
+        body = await readBody(req);
+        verifySigV4({ method: 'POST', rawUrl: req.url ?? '/', headers: req.headers, body }, { region: ctx.region, keys: deps.keys(), now: ctx.now });
+      },
+      () => {
+        const result = OPERATION_HANDLERS[kind](parseJsonObject(body), ctx);
+        return () => sendJson(req, res, requestId, result);
+      },
+    );
   }
 
   async function handleMedia(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<boolean> {
     const route = mediaRoute(url.pathname);
     if (!route) return false;
-    counters.request(route.action);
-    try {
-      await applyFaults(route.action);
-      const { contentType, body } = route.handler(url.searchParams, ctx);
-      sendBytes(req, res, requestId, contentType, body);
-    } catch (error) {
-      if (error instanceof KvsError) counters.error(route.action, error.errorName);
-      throw error;
-    }
+    await serve(
+      route.action,
+      req,
+      res,
+      requestId,
+      async () => {},
+      () => {
+        const { contentType, body } = route.handler(url.searchParams, ctx);
+        return () => sendBytes(req, res, requestId, contentType, body);
+      },
+    );
     return true;
   }
 
