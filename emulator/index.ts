@@ -12,7 +12,7 @@ import { SessionStore } from './sessions/session-store';
 import { StreamRegistry } from './streams/stream-registry';
 
 export type { EmulatorOptions, CameraSpec } from './options';
-export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION } from './options';
+export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION, DEFAULT_QUOTA_MODEL } from './options';
 export type { EmulatorControl, EmulatorCounters } from './control/emulator-control';
 export type { RequestKind } from './request-kinds';
 export type { AnswerLoss } from './faults/fault-plan';
