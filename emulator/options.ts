@@ -1,3 +1,4 @@
+import { parseRoleArn } from './auth/credentials';
 import type { SigningKeyPair } from './auth/sigv4';
 import type { Clip } from './media/api';
 import { DEFAULT_SESSIONS_PER_STREAM, QUOTA_MODEL_NAMES, quotaModel, type QuotaModel, type QuotaModelName } from './quotas/quota-models';
@@ -37,7 +38,13 @@ export interface EmulatorOptions {
   /** Temporary credentials also accepted: requests signed with one must carry its session token. */
   sessionCredentials?: ReadonlyArray<Required<SigningKeyPair>>;
   region?: string;
+  /** The emulated account (12 digits): stream ARNs, the caller's ARN, the roles that may be assumed. */
   accountId?: string;
+  /**
+   * Role ARNs STS AssumeRole may assume; others get AccessDenied. Default: any role of `accountId`.
+   * Every emulated role allows 12-hour sessions (1 hour when reached by role chaining).
+   */
+  roles?: readonly string[];
   /** Default: the demo cameras shipped in emulator/clips. */
   cameras?: readonly CameraSpec[];
   archiveSeconds?: number;
@@ -49,7 +56,7 @@ export interface EmulatorOptions {
   quotaModel?: QuotaModelName;
   /** `sessions` model only: active DASH sessions per stream before the oldest is revoked (default 10). */
   sessionLimitPerStream?: number;
-  /** Serves `/_control/` and allows Expires below 300 s. Never on in the demo. */
+  /** Serves `/_control/`, allows Expires below 300 s and AssumeRole DurationSeconds below 900 s. Never on in the demo. */
   testControls?: boolean;
   /** With testControls only: the lowest Expires accepted (default 1). */
   minExpiresSeconds?: number;
@@ -63,9 +70,11 @@ export interface EmulatorOptions {
 
 export interface ResolvedOptions {
   port: number;
-  keys: SigningKeyPair[];
+  key: SigningKeyPair;
+  sessionCredentials: ReadonlyArray<Required<SigningKeyPair>>;
   region: string;
   accountId: string;
+  roles: readonly string[] | undefined;
   cameras: readonly CameraSpec[] | undefined;
   archiveSeconds: number;
   quotaModel: QuotaModel;
@@ -98,6 +107,9 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const accessKeyId = options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
   const secretAccessKey = options.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY;
   check(accessKeyId.length > 0 && secretAccessKey.length > 0, 'the access key id and secret must not be empty');
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  check(/^\d{12}$/.test(accountId), `accountId must be 12 digits, not '${accountId}'`);
+  for (const role of options.roles ?? []) check(parseRoleArn(role) !== undefined, `roles: '${role}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)`);
   const names = new Set<string>();
   for (const cam of options.cameras ?? []) {
     check(/^[a-zA-Z0-9_.-]{1,256}$/.test(cam.name), `camera name '${cam.name}' is not a valid stream name`);
@@ -107,9 +119,11 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   }
   return {
     port,
-    keys: [{ accessKeyId, secretAccessKey }, ...(options.sessionCredentials ?? [])],
+    key: { accessKeyId, secretAccessKey },
+    sessionCredentials: options.sessionCredentials ?? [],
     region,
-    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+    accountId,
+    roles: options.roles,
     cameras: options.cameras,
     archiveSeconds,
     quotaModel: quotaModel(modelName, limit),
