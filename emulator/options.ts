@@ -1,6 +1,7 @@
 import { parseRoleArn } from './auth/credentials';
 import type { SigningKeyPair } from './auth/sigv4';
 import type { Clip } from './media/api';
+import { tagSetProblem } from './streams/tags';
 import { DEFAULT_SESSIONS_PER_STREAM, QUOTA_MODEL_NAMES, quotaModel, type QuotaModel, type QuotaModelName } from './quotas/quota-models';
 
 /**
@@ -28,6 +29,8 @@ export interface CameraSpec {
   dataRetentionInHours?: number;
   mediaType?: string;
   deviceName?: string;
+  /** The stream's tags (at most 50; keys 1–128 characters, values up to 256), as ListTagsForStream returns them. */
+  tags?: Readonly<Record<string, string>>;
 }
 
 export interface EmulatorOptions {
@@ -115,6 +118,8 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     check(/^[a-zA-Z0-9_.-]{1,256}$/.test(cam.name), `camera name '${cam.name}' is not a valid stream name`);
     check(!names.has(cam.name), `camera name '${cam.name}' is used twice`);
     check(cam.file !== undefined || cam.clip !== undefined, `camera '${cam.name}' needs a file or a clip`);
+    const tagProblem = cam.tags && tagSetProblem(cam.tags);
+    check(tagProblem === undefined, `camera '${cam.name}' ${tagProblem ?? ''}`);
     names.add(cam.name);
   }
   return {

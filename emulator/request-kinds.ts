@@ -5,6 +5,9 @@ export const OPERATIONS = [
   'getDataEndpoint',
   'createStream',
   'deleteStream',
+  'listTagsForStream',
+  'tagStream',
+  'untagStream',
   'getDASHStreamingSessionURL',
   'listFragments',
 ] as const;

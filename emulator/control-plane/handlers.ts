@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { KvsError } from '../errors';
-import { int, oneOf, parseRequest, StreamArnField, StreamNameField, text } from '../http/validation';
+import { int, oneOf, parseRequest, StreamArnField, StreamNameField, TagMapField, text } from '../http/validation';
 import type { ServiceContext } from '../service-context';
+import { MAX_TAGS_PER_STREAM, tooManyTags } from '../streams/tags';
 import { decodePageToken, encodePageToken } from './page-token';
 import { streamInfo } from './stream-info';
 
@@ -76,17 +77,19 @@ const CreateStreamRequest = z.object({
   MediaType: text(1, 128, /^[\w\-.+]+\/[\w\-.+]+(,[\w\-.+]+\/[\w\-.+]+)*$/).optional(),
   KmsKeyId: text(1, 2048).optional(),
   DataRetentionInHours: int(0, 87600).optional(),
-  Tags: z.record(text(1, 128), text(0, 256)).optional(),
+  Tags: TagMapField.optional(),
 });
 
 export function createStream(body: Record<string, unknown>, ctx: ServiceContext): unknown {
   const req = parseRequest(CreateStreamRequest, body);
+  if (req.Tags && req.Tags.length > MAX_TAGS_PER_STREAM) throw tooManyTags();
   const stream = ctx.streams.create({
     name: req.StreamName,
     mediaType: req.MediaType,
     dataRetentionInHours: req.DataRetentionInHours ?? 0,
     deviceName: req.DeviceName,
     kmsKeyId: req.KmsKeyId,
+    tags: req.Tags && Object.fromEntries(req.Tags),
   });
   return { StreamARN: stream.arn };
 }

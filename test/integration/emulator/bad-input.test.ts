@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { DescribeStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis-video';
+import { DescribeStreamCommand, ListStreamsCommand, ListTagsForStreamCommand, TagStreamCommand, UntagStreamCommand } from '@aws-sdk/client-kinesis-video';
 import { GetDASHStreamingSessionURLCommand } from '@aws-sdk/client-kinesis-video-archived-media';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -171,6 +171,35 @@ describe('emulator under bad input', () => {
     const res = await fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=GetCallerIdentity&Version=2011-06-15&X=${'a'.repeat(2 * 1024 * 1024)}` });
     expect(res.status).toBe(413);
     expect(await res.text()).toContain('<Code>RequestEntityTooLarge</Code>');
+    await stillServes();
+  });
+
+  it('names the field of a malformed tag request and keeps a __proto__ key as a plain tag', async () => {
+    const kv = controlPlane(emulator);
+    for (const [body, field] of [
+      ['{"StreamName":"cam-a","Tags":["a","b"]}', "'Tags'"],
+      ['{"StreamName":"cam-a","Tags":"a=b"}', "'Tags'"],
+      ['{"StreamName":"cam-a","Tags":{"a":{"nested":"x"}}}', "'Tags.a'"],
+      ['{"StreamName":"cam-a","Tags":{"a":7}}', "'Tags.a'"],
+      ['{"StreamName":"cam-a","Tags":null}', "'Tags'"],
+      ['{"StreamName":"cam-a"}', "'Tags'"],
+    ] as const) {
+      const error = await rejection(withRawBody(controlPlane(emulator), body).send(new TagStreamCommand({ StreamName: 'cam-a', Tags: { a: 'b' } })));
+      expect(error.name, body).toBe('InvalidArgumentException');
+      expect(error.message, body).toContain(field);
+    }
+    for (const body of ['{"StreamName":"cam-a","TagKeyList":"a"}', '{"StreamName":"cam-a","TagKeyList":[1]}', '{"StreamName":"cam-a","TagKeyList":[""]}']) {
+      const error = await rejection(withRawBody(controlPlane(emulator), body).send(new UntagStreamCommand({ StreamName: 'cam-a', TagKeyList: ['a'] })));
+      expect(error.name, body).toBe('InvalidArgumentException');
+      expect(error.message, body).toContain('TagKeyList');
+    }
+    await withRawBody(controlPlane(emulator), '{"StreamName":"cam-a","Tags":{"__proto__":"kept","constructor":"too"}}').send(new TagStreamCommand({ StreamName: 'cam-a', Tags: { a: 'b' } }));
+    const { client, responses } = recordResponses(kv);
+    await client.send(new ListTagsForStreamCommand({ StreamName: 'cam-a' }));
+    expect(responses[0]?.body).toBe('{"Tags":{"__proto__":"kept","constructor":"too"}}');
+    // The emulator runs in this process: nothing leaked into Object.prototype.
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).kept).toBeUndefined();
     await stillServes();
   });
 });
