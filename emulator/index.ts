@@ -14,7 +14,8 @@ import { StreamRegistry } from './streams/stream-registry';
 import { MIN_ROLE_DURATION_SECONDS, type StsContext } from './sts/sts-actions';
 
 export type { EmulatorOptions, CameraSpec } from './options';
-export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION, DEFAULT_QUOTA_MODEL } from './options';
+export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION, DEFAULT_ACCOUNT_ID, DEFAULT_QUOTA_MODEL } from './options';
+export { EMULATOR_USER_NAME } from './auth/credentials';
 export type { EmulatorControl, EmulatorCounters } from './control/emulator-control';
 export type { RequestKind } from './request-kinds';
 export type { AnswerLoss } from './faults/fault-plan';
