@@ -1,5 +1,6 @@
 import { app, dialog, ipcMain, Menu, powerMonitor, screen, session, shell, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
+import { systemClock } from '../core/clock';
 import { openLogFile } from '../core/log-files';
 import { createLogger } from '../core/logger';
 import { createAppCore, type AppCore } from '../compose';
@@ -8,9 +9,11 @@ import { contentSecurityPolicy } from './policy/csp';
 import { chooseDisplay, parseKioskArgs, type KioskOptions } from './policy/kiosk-args';
 import { originsAdded } from './policy/origins-watch';
 import { createSenderPolicy } from './policy/sender';
+import { startUpdates, UPDATE_FEED_ENV } from './policy/updates';
 import { guardMainProcess } from './process-guard';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { hardenSession, hardenWebContents } from './security';
+import { createElectronUpdater } from './updater';
 import { createWallWindow } from './window';
 
 /*
@@ -39,6 +42,7 @@ if (!kiosk.ok) {
     .then(() => {
       guard.markRunning();
       logger.info('started', { version: app.getVersion(), electron: process.versions.electron, chrome: process.versions.chrome, platform: process.platform, kiosk: options });
+      startUpdates({ feed: process.env[UPDATE_FEED_ENV], isPackaged: app.isPackaged, createUpdater: (feed) => createElectronUpdater(feed, logger), logger, clock: systemClock });
     })
     .catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
