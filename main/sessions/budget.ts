@@ -48,6 +48,8 @@ export interface BudgetFacts {
   readonly meter: PointsMeter;
   /** Sessions being created now for tiles of one window (the ledger counts them too). */
   inFlightFor(stream: StreamRef, windowId: string): number;
+  /** Tiles admitted whose first session is still being created: they will spend soon. */
+  startingTiles(stream: StreamRef): number;
   /** The stream's current pause (eviction or throttling backoff), if any. */
   pauseOf(stream: StreamRef, now: number): LanePause | undefined;
   minReusableLifeMs(stream: StreamRef): number;

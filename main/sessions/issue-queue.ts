@@ -123,6 +123,13 @@ export class IssueQueue {
     return n;
   }
 
+  /** First sessions being created on the stream: tiles admitted that don't play yet. */
+  startingTiles(stream: StreamRef): number {
+    let n = 0;
+    for (const f of this.lanes.get(streamKey(stream))?.inFlight.values() ?? []) if (!f.cancelled && f.request.kind === 'first') n++;
+    return n;
+  }
+
   pauseOf(stream: StreamRef, now: number): LanePause | undefined {
     const pause = this.lanes.get(streamKey(stream))?.pause;
     return pause && now < pause.until ? pause : undefined;

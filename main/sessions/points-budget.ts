@@ -33,9 +33,10 @@ export class PointsBudget implements QuotaBudget {
   admitTile(stream: StreamRef, now: number): Verdict {
     const pause = this.facts.pauseOf(stream, now);
     if (pause?.cause === 'throttled') return { ok: false, until: pause.until, words: () => pauseWords('throttled') };
-    // Tiles that started since the last report are not in the measured rate yet: count their estimates too.
+    // Tiles that started since the last report, or are about to, are not in the measured rate yet:
+    // count their estimates too.
     const estimate = this.tileEstimate(stream, now);
-    const unmeasured = this.facts.pool.leasedSince(stream, this.facts.meter.reportedUntil(stream, now));
+    const unmeasured = this.facts.pool.leasedSince(stream, this.facts.meter.reportedUntil(stream, now)) + this.facts.startingTiles(stream);
     return this.admitRate(stream, { media: estimate.media * (1 + unmeasured), metadata: estimate.metadata * (1 + unmeasured) }, now);
   }
 

@@ -16,8 +16,9 @@ const MIN_COVERED_MS = 1_000;
  * What this app spent of each stream's points lately: the players' manifests and fragments (as
  * their pages report them, every few seconds, for the time since their last report) and the calls
  * main makes itself. The rate is the spend over a sliding window divided by the part of the window
- * the reports cover — the time since the latest report is not known yet, and counting it as zero
- * would halve the rate just before each report.
+ * the reports cover — the time since the latest report is not known yet (counting it as zero would
+ * halve the rate just before each report), and a wall that started within the window spends at the
+ * rate of the time it has played.
  */
 export class PointsMeter {
   private readonly spends = new Map<string, Spend[]>();
@@ -58,15 +59,20 @@ export class PointsMeter {
   private rateAt(spends: readonly Spend[], now: number): Points {
     const start = now - this.windowMs;
     const total = { ...NO_POINTS };
+    let reportedFrom: number | undefined;
     let reportedUntil: number | undefined;
     for (const s of spends) {
       if (s.to <= start || s.from > now) continue;
       const share = s.to === s.from ? 1 : (Math.min(s.to, now) - Math.max(s.from, start)) / (s.to - s.from);
       total.media += s.points.media * share;
       total.metadata += s.points.metadata * share;
-      if (s.to > s.from) reportedUntil = Math.max(reportedUntil ?? start, Math.min(s.to, now));
+      if (s.to > s.from) {
+        reportedFrom = Math.min(reportedFrom ?? now, Math.max(s.from, start));
+        reportedUntil = Math.max(reportedUntil ?? start, Math.min(s.to, now));
+      }
     }
-    const coveredMs = reportedUntil === undefined ? this.windowMs : Math.max(MIN_COVERED_MS, reportedUntil - start);
+    // The span the reports cover: a wall that started 3 s ago spends at its 3-s rate, not a tenth of 3 s.
+    const coveredMs = reportedUntil === undefined || reportedFrom === undefined ? this.windowMs : Math.max(MIN_COVERED_MS, reportedUntil - reportedFrom);
     return { media: (total.media * 1000) / coveredMs, metadata: (total.metadata * 1000) / coveredMs };
   }
 

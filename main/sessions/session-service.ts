@@ -83,6 +83,7 @@ class Service implements SessionService {
       pool: this.pool,
       meter: this.meter,
       inFlightFor: (stream, windowId) => this.queue.inFlightFor(stream, windowId),
+      startingTiles: (stream) => this.queue.startingTiles(stream),
       pauseOf: (stream, at) => this.queue.pauseOf(stream, at),
       minReusableLifeMs: (stream) => this.timingsOf(stream).minReusableLifeMs,
     };

@@ -19,7 +19,12 @@ let sessions: SessionService;
 const { logger, lines } = capturingLogger();
 
 beforeAll(async () => {
-  emulator = await startTestEmulator({ cameras: [{ name: 'yard', file: join(CLIPS, 'lobby.mp4') }] });
+  emulator = await startTestEmulator({
+    cameras: [
+      { name: 'yard', file: join(CLIPS, 'lobby.mp4') },
+      { name: 'pond', file: join(CLIPS, 'gate-2.mp4') },
+    ],
+  });
   dir = await tempDir('answer-lost');
   services = createServices({
     dir: dir.path,
@@ -49,6 +54,43 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const active = () => emulator.control.counters().activeSessions.yard ?? 0;
 
 describe('an answer lost after KVS created the session (sessions model)', () => {
+  it('the emulator drops the connection after creating the session: the ledger counts it, the retry makes one more', async () => {
+    const pond = { accountId: DEMO_ACCOUNT_ID, streamName: 'pond' };
+    await services.endpoints.get(pond, 'GET_DASH_STREAMING_SESSION_URL');
+    emulator.control.resetCounters();
+    emulator.control.loseAnswer('getDASHStreamingSessionURL', 1, { mode: 'drop' });
+    const lost = await sessions.acquire({ windowId: 'w1', tileId: 'pond:0' }, pond, LIVE);
+    expect(lost).toMatchObject({ status: 'error', error: { code: 'NetworkError', retryable: true } });
+    expect(emulator.control.counters().lostAnswers.getDASHStreamingSessionURL).toBe(1);
+    expect(emulator.control.counters().sessionsCreated.pond).toBe(1);
+    expect(sessions.budget(pond).used).toBe(1);
+    // The tile's own retry (5 s ±20%) gets a session; both count, exactly as the emulator holds them.
+    const deadline = Date.now() + 15_000;
+    let answer = lost;
+    while (answer.status !== 'granted' && Date.now() < deadline) {
+      await sleep(500);
+      answer = await sessions.acquire({ windowId: 'w1', tileId: 'pond:0' }, pond, LIVE);
+    }
+    expect(answer.status).toBe('granted');
+    expect(emulator.control.counters().sessionsCreated.pond).toBe(2);
+    expect(emulator.control.counters().activeSessions.pond).toBe(2);
+    expect(sessions.budget(pond).used).toBe(2);
+    expect(emulator.control.counters().revokedSessions).toBe(0);
+  }, 30_000);
+
+  it('an answer held back past the client\'s timeout is counted the same way', async () => {
+    const pond = { accountId: DEMO_ACCOUNT_ID, streamName: 'pond' };
+    emulator.control.resetCounters();
+    emulator.control.loseAnswer('getDASHStreamingSessionURL', 1, { mode: 'delay', delayMs: 2_500 });
+    const used = sessions.budget(pond).used;
+    await sleep(1_100);
+    const lost = await sessions.acquire({ windowId: 'w1', tileId: 'pond:1' }, pond, LIVE);
+    expect(lost).toMatchObject({ status: 'error', error: { code: 'NetworkError' } });
+    expect(emulator.control.counters().sessionsCreated.pond).toBe(1);
+    expect(sessions.budget(pond).used).toBe(used + 1);
+    await sessions.release({ windowId: 'w1', tileId: 'pond:1' });
+  }, 30_000);
+
   it('counts the session the answer never told of, and never evicts its own sessions to fill the stream', async () => {
     // Warm the endpoint cache, so the delay below hits the session call only.
     await services.endpoints.get(yard, 'GET_DASH_STREAMING_SESSION_URL');
