@@ -20,9 +20,10 @@ export interface AccountSessionsDeps {
 
 /**
  * Tells the session service when an account's sessions no longer belong to it: the account was
- * removed, or its identity (region, endpoint, access key id, role) changed. Account changes only say
- * added / updated / removed, so an update is compared with the identity seen before; renaming an
- * account or replacing its secret renews nothing.
+ * removed, or its identity (region, endpoint, access key id, role) changed. A change that says
+ * whether the identity changed (`identityChanged`) is taken at its word; one that only says
+ * added / updated / removed is compared with the identity seen before. Renaming an account renews
+ * nothing.
  */
 export function followAccountIdentities(deps: AccountSessionsDeps): { ready: Promise<void>; close(): void } {
   const known = new Map<string, string>();
@@ -35,6 +36,11 @@ export function followAccountIdentities(deps: AccountSessionsDeps): { ready: Pro
     .catch((err: unknown) => deps.logger.warn('could not read the accounts to follow their identities', { error: String(err) }));
 
   const off = deps.accounts.onChange((change) => {
+    const told = (change as { identityChanged?: unknown }).identityChanged;
+    if (typeof told === 'boolean') {
+      if (told || change.change === 'removed') deps.onIdentityChanged(change.accountId);
+      return;
+    }
     if (change.change === 'removed') {
       known.delete(change.accountId);
       deps.onIdentityChanged(change.accountId);

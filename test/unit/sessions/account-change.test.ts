@@ -83,4 +83,21 @@ describe('following account identities', () => {
     expect(changed).toEqual(['acc1', 'acc1', 'acc1', 'acc1']);
     follow.close();
   });
+
+  it('takes a change that says whether the identity changed at its word', async () => {
+    const listeners = new Set<(c: AccountChange) => void>();
+    const changed: string[] = [];
+    const follow = followAccountIdentities({
+      accounts: { list: async () => [], get: async () => Promise.reject(new Error('not asked')), onChange: (l) => (listeners.add(l), () => listeners.delete(l)) },
+      logger: silentLogger,
+      onIdentityChanged: (id) => changed.push(id),
+    });
+    await follow.ready;
+    const emit = (c: AccountChange & { identityChanged: boolean }) => listeners.forEach((l) => l(c));
+    emit({ accountId: 'a', change: 'updated', identityChanged: false });
+    emit({ accountId: 'b', change: 'updated', identityChanged: true });
+    emit({ accountId: 'c', change: 'removed', identityChanged: true });
+    expect(changed).toEqual(['b', 'c']);
+    follow.close();
+  });
 });
