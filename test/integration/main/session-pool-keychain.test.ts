@@ -95,8 +95,11 @@ describe.skipIf(!inKeychainSession)('the session pool across restarts, sealed wi
     // A fresh key sealed the new pool.
     expect(await entries.get(KEY_ACCOUNT)).toBeDefined();
     expect(await readFile(join(dir.path, 'session-pool.sealed'), 'utf8')).not.toContain(new URL(urls[0]!).searchParams.get('SessionToken')!);
+    // Removing the account takes its quota out of the settings too.
     const fourth = await runApp();
+    await call(fourth.core, 'settings.update', { accountQuotas: { [accountId]: { model: 'points', sessionLimit: 10, reservePerStream: 0, pointsShare: 0.5 } } });
     await call(fourth.core, 'accounts.remove', { id: accountId });
+    expect((await call<{ accountQuotas?: Record<string, unknown> }>(fourth.core, 'settings.get', {})).accountQuotas).toEqual({});
     await fourth.core.dispose();
   });
 });
