@@ -64,7 +64,7 @@ async function soak(seed: number, expiresSeconds: number) {
   const counts = startChurn(h, 12);
   for (let hour = 0; hour < HOURS; hour++) await h.clock.advance(3600_000);
   if (process.env.SESSION_SOAK_REPORT) {
-    console.log(JSON.stringify({ expiresSeconds, counts, renewed: h.renewedEvents, waits: h.waits.length, maxWait: Math.max(...h.waits), minMargin: Math.min(...h.swapMargins), stats: { ...h.kvs.stats, maxBrokerActive: [...h.kvs.stats.maxBrokerActive] }, expires: h.kvs.expiresHistogram() }));
+    console.log(JSON.stringify({ expiresSeconds, counts, renewed: h.renewedEvents, reused: h.reusedGrants, waits: h.waits.length, maxWait: Math.max(...h.waits), minMargin: Math.min(...h.swapMargins), stats: { ...h.kvs.stats, maxBrokerActive: [...h.kvs.stats.maxBrokerActive] }, expires: h.kvs.expiresHistogram() }));
   }
   return { h, counts };
 }
@@ -78,6 +78,8 @@ function expectHealthy(h: WallHarness) {
   expect(Math.max(...h.kvs.stats.maxBrokerActive.values())).toBe(BUDGET);
   expect(h.waits.length).toBeGreaterThan(10);
   expect(Math.min(...h.swapMargins)).toBeGreaterThan(0);
+  // Tiles that came and went left sessions in the pool that later tiles took, with no call.
+  expect(h.reusedGrants).toBeGreaterThan(50);
 }
 
 describe(`random churn over ${HOURS} simulated hours`, () => {

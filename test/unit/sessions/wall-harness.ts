@@ -58,6 +58,9 @@ export class WallHarness {
   readonly swapMargins: number[] = [];
   readonly waits: number[] = [];
   renewedEvents = 0;
+  /** Grants of a session some tile had been handed before: served from the pool, with no KVS call. */
+  reusedGrants = 0;
+  private readonly handedOut = new Set<string>();
   service!: SessionService;
   private scope!: ScopedClock;
   private crashStores: Array<() => void> = [];
@@ -220,6 +223,8 @@ export class WallHarness {
     }
     tile.grant = grant;
     tile.grants++;
+    if (this.handedOut.has(grant.sessionId)) this.reusedGrants++;
+    this.handedOut.add(grant.sessionId);
     const session = this.kvs.sessionOf(grant.url);
     if (!session) {
       this.violations.push(`${this.at()}: ${name} got a URL KVS never issued`);
