@@ -29,8 +29,10 @@ export interface TakeOptions {
   /** The tile asking. */
   key: string;
   now: number;
-  /** Remaining life a session must have to be offered. */
+  /** Remaining life a session must have to be offered to a tile that didn't play it last. */
   minLifeMs: number;
+  /** …and to the tile that did (its renewal, if due, follows at once, as it would have anyway). */
+  minOwnLifeMs: number;
   /** Renewals: only a session expiring later than this one. */
   fresherThan?: number;
 }
@@ -120,7 +122,7 @@ export class SessionPool {
     let best: PooledSession | undefined;
     for (const s of this.byStream.get(streamKey(options.stream)) ?? []) {
       const mine = s.lastLessee === options.key;
-      if (!this.offerable(s, options.now, options.minLifeMs) || !reusableFor(s.playback, options.playback, mine)) continue;
+      if (!this.offerable(s, options.now, mine ? options.minOwnLifeMs : options.minLifeMs) || !reusableFor(s.playback, options.playback, mine)) continue;
       if (options.fresherThan !== undefined && s.expiresAt <= options.fresherThan) continue;
       if (!best) {
         best = s;

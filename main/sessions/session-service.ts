@@ -131,9 +131,11 @@ class Service implements SessionService {
     const now = this.deps.clock.now();
     let kept = 0;
     for (const s of parsed.data.sessions) {
-      // Only sessions KVS may still hold (the ledger counts them) and that a tile could still use.
+      // Only sessions KVS may still hold (the ledger counts them) and that a tile could still use:
+      // its own last tile while it has a little life, any tile while it has more.
       if (isVoid(s.stream) || !this.ledger.counts(s.sessionId, now)) continue;
-      if (s.expiresAt - now < this.timingsOf(s.stream).minReusableLifeMs) continue;
+      const timings = this.timingsOf(s.stream);
+      if (s.expiresAt - now < (s.lastLessee ? timings.minOwnLifeMs : timings.minReusableLifeMs)) continue;
       this.pool.add({ ...s, ...(s.lastLessee ? { lastLessee: s.lastLessee } : {}) });
       kept++;
     }

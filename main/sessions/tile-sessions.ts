@@ -223,12 +223,14 @@ export class TileSessions {
   private fromPool(record: TileRecord, request: IssueRequest, now: number): boolean {
     if (record.closed || record.request !== request) return false;
     const current = record.grant && !record.grantLost ? record.grant : undefined;
+    const timings = this.deps.timingsOf(record.stream);
     const session = this.deps.pool.take({
       stream: record.stream,
       playback: record.playback,
       key: record.key,
       now,
-      minLifeMs: this.deps.timingsOf(record.stream).minReusableLifeMs,
+      minLifeMs: timings.minReusableLifeMs,
+      minOwnLifeMs: timings.minOwnLifeMs,
       ...(current ? { fresherThan: current.expiresAt } : {}),
     });
     if (!session) return false;

@@ -3,6 +3,8 @@ import type { SessionConfig } from './types';
 export const MAX_EXPIRES_SECONDS = 43_200;
 /** A call's latency plus the ledger's count margin, rounded up: how long an old session outlives its renewal. */
 const RENEWAL_SETTLE_MS = 5_000;
+/** Time for a player to load a session and for its replacement to arrive. */
+const OWN_SESSION_MIN_LIFE_MS = 30_000;
 
 export interface SessionTimings {
   expiresSeconds: number;
@@ -27,6 +29,12 @@ export interface SessionTimings {
    * renewal lead and jitter plus a margin, so a tile never takes a session it must renew at once.
    */
   minReusableLifeMs: number;
+  /**
+   * A tile gets back the session it played last (a reload, a reconnect, a restart) while it has at
+   * least this long to live: less than its renewal lead is fine — the renewal then follows at once,
+   * as it would have without the reload — but not a session about to die under a player just loaded.
+   */
+  minOwnLifeMs: number;
 }
 
 /**
@@ -49,5 +57,6 @@ export function resolveTimings(config: Pick<SessionConfig, 'expiresSeconds' | 'r
   const maxShrinkSeconds = Math.max(0, Math.min(wanted - maxStretchSeconds, Math.floor(expiresSeconds / 2)));
   // Half a lead more than the renewal needs: the tile plays a while on a pooled session before renewing it.
   const minReusableLifeMs = leadMs + jitterMs + Math.max(RENEWAL_SETTLE_MS, Math.round(leadMs / 2));
-  return { expiresSeconds, leadMs, jitterMs, spacingMs, maxStretchSeconds, maxShrinkSeconds, minReusableLifeMs };
+  const minOwnLifeMs = Math.min(minReusableLifeMs, OWN_SESSION_MIN_LIFE_MS);
+  return { expiresSeconds, leadMs, jitterMs, spacingMs, maxStretchSeconds, maxShrinkSeconds, minReusableLifeMs, minOwnLifeMs };
 }

@@ -69,21 +69,42 @@ describe('sessions survive a restart', () => {
     expect(h.violations).toEqual([]);
   });
 
-  it('restores only sessions the ledger still counts and with life enough to be worth a tile', async () => {
+  it('a restored session goes back to its own tile while it has a little life, to another only with more', async () => {
     const h = new WallHarness({ seed: 64, config: { expiresSeconds: 600, reservePerStream: 0 } });
     await h.start();
     await openWall(h, 2);
+    const before = sessionsOf(h, 2);
     await h.quit();
-    // 600 s sessions are offered with at least 60 + 10 + 30 s left: after 505 s, 95 s remain.
+    // 600 s sessions go to another tile with at least 60 + 10 + 30 s left, back to their own with 30 s.
+    // After 505 s, 95 s remain.
     h.clock.sleep(505_000);
+    await h.start();
+    let calls = h.kvs.stats.brokerCalls;
+    await openWall(h, 2);
+    expect(sessionsOf(h, 2)).toEqual(before);
+    expect(h.kvs.stats.brokerCalls).toBe(calls);
+    // Each renews 60–70 s before its expiry, make-before-break, as without the restart.
+    await h.clock.advance(40_000);
+    expect(h.kvs.stats.brokerCalls).toBe(calls + 2);
+    // The old ones, back in the pool with under a minute, are not offered to another tile.
+    calls = h.kvs.stats.brokerCalls;
+    await h.acquireSettled('wall:7', cams[0]!, LIVE);
+    expect(h.kvs.stats.brokerCalls).toBe(calls + 1);
+  });
+
+  it('a saved session with too little life is not restored at all', async () => {
+    const h = new WallHarness({ seed: 69, config: { expiresSeconds: 600, reservePerStream: 0 } });
+    await h.start();
+    await openWall(h, 1);
+    await h.quit();
+    h.clock.sleep(580_000);
     await h.start();
     expect(h.service.budget(cams[0]!)).toMatchObject({ used: 1, pooled: 0 });
     const calls = h.kvs.stats.brokerCalls;
-    await openWall(h, 2);
-    expect(h.kvs.stats.brokerCalls).toBe(calls + 2);
-    // What was dropped is gone from the saved pool too.
+    await openWall(h, 1);
+    expect(h.kvs.stats.brokerCalls).toBe(calls + 1);
     await h.service.flush();
-    expect(h.poolFile.read()?.sessions.map((s) => s.sessionId).sort()).toEqual(sessionsOf(h, 2).sort());
+    expect(h.poolFile.read()?.sessions.map((s) => s.sessionId)).toEqual(sessionsOf(h, 1));
   });
 
   it('a pooled session the ledger no longer counts is not restored', async () => {
