@@ -33,10 +33,11 @@ export class PointsBudget implements QuotaBudget {
   admitTile(stream: StreamRef, now: number): Verdict {
     const pause = this.facts.pauseOf(stream, now);
     if (pause?.cause === 'throttled') return { ok: false, until: pause.until, words: () => pauseWords('throttled') };
-    // Tiles that started since the last report, or are about to, are not in the measured rate yet:
-    // count their estimates too.
+    // Tiles playing that no report has measured yet, and tiles about to play, are not in the measured
+    // rate: count their estimates too.
     const estimate = this.tileEstimate(stream, now);
-    const unmeasured = this.facts.pool.leasedSince(stream, this.facts.meter.reportedUntil(stream, now)) + this.facts.startingTiles(stream);
+    const unreported = this.facts.pool.leasedOn(stream).filter((s) => (this.facts.meter.lastReportOf(stream, s.sessionId, now) ?? -1) < (s.leasedAt ?? 0)).length;
+    const unmeasured = unreported + this.facts.startingTiles(stream);
     return this.admitRate(stream, { media: estimate.media * (1 + unmeasured), metadata: estimate.metadata * (1 + unmeasured) }, now);
   }
 

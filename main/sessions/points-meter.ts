@@ -2,35 +2,37 @@ import type { StreamRef } from '../../shared/model';
 import { NO_POINTS, type Points } from './points-price';
 import { streamKey } from './stream-key';
 
-/** Points spent over `[from, to]` (a page's report covers the time since its last one; main's own calls are instants). */
+/**
+ * Points spent over `[from, to]` by one source (a session, as its page reports it for the time
+ * since its last report), or at an instant by main's own calls (`source` undefined, `from === to`).
+ */
 interface Spend {
+  source: string | undefined;
   from: number;
   to: number;
   points: Points;
 }
 
-/** Below this the measured span is too short to say anything; the rate waits for more reports. */
+/** A source reported over less than this is taken as this long, so one early report can't blow its rate up. */
 const MIN_COVERED_MS = 1_000;
 
 /**
- * What this app spent of each stream's points lately: the players' manifests and fragments (as
- * their pages report them, every few seconds, for the time since their last report) and the calls
- * main makes itself. The rate is the spend over a sliding window divided by the part of the window
- * the reports cover — the time since the latest report is not known yet (counting it as zero would
- * halve the rate just before each report), and a wall that started within the window spends at the
- * rate of the time it has played.
+ * What this app spent of each stream's points lately. A stream's rate is the sum of its sources'
+ * rates — each session's spend divided by the span its reports cover within the window (a tile that
+ * started 2 s ago spends at its 2-s rate, not a fifth of it; the time since its latest report is not
+ * known yet and is not counted as zero) — plus main's own calls spread over the window.
  */
 export class PointsMeter {
   private readonly spends = new Map<string, Spend[]>();
 
   constructor(readonly windowMs: number) {}
 
-  /** `spanMs`: how long the spend took (a report's interval); 0 for a single call. */
-  spend(stream: StreamRef, points: Points, at: number, spanMs = 0): void {
-    if (points.media <= 0 && points.metadata <= 0) return;
+  /** `spanMs`: how long the spend took (0 for a single call); `source`: the session that spent it. */
+  spend(stream: StreamRef, points: Points, at: number, spanMs = 0, source?: string): void {
+    if (points.media <= 0 && points.metadata <= 0 && source === undefined) return;
     const key = streamKey(stream);
     const list = this.spends.get(key) ?? [];
-    list.push({ from: at - Math.max(0, spanMs), to: at, points: { ...points } });
+    list.push({ source, from: at - Math.max(0, spanMs), to: at, points: { ...points } });
     this.spends.set(key, list);
   }
 
@@ -39,11 +41,11 @@ export class PointsMeter {
     return this.rateAt(this.recent(stream, now), now);
   }
 
-  /** The end of the latest report on the stream still in the window (the start of the window when none is). */
-  reportedUntil(stream: StreamRef, now: number): number {
-    let until = now - this.windowMs;
-    for (const s of this.recent(stream, now)) if (s.to > s.from && s.to > until) until = Math.min(s.to, now);
-    return until;
+  /** When the source's spend was last reported (undefined: not within the window). */
+  lastReportOf(stream: StreamRef, source: string, now: number): number | undefined {
+    let last: number | undefined;
+    for (const s of this.recent(stream, now)) if (s.source === source && (last === undefined || s.to > last)) last = s.to;
+    return last;
   }
 
   /** When, if nothing more is spent, the rate of `resource` is at most `limit` (now if it already is). */
@@ -58,22 +60,30 @@ export class PointsMeter {
 
   private rateAt(spends: readonly Spend[], now: number): Points {
     const start = now - this.windowMs;
-    const total = { ...NO_POINTS };
-    let reportedFrom: number | undefined;
-    let reportedUntil: number | undefined;
+    const instant = { ...NO_POINTS };
+    const bySource = new Map<string, { total: Points; from: number; to: number }>();
     for (const s of spends) {
       if (s.to <= start || s.from > now) continue;
-      const share = s.to === s.from ? 1 : (Math.min(s.to, now) - Math.max(s.from, start)) / (s.to - s.from);
-      total.media += s.points.media * share;
-      total.metadata += s.points.metadata * share;
-      if (s.to > s.from) {
-        reportedFrom = Math.min(reportedFrom ?? now, Math.max(s.from, start));
-        reportedUntil = Math.max(reportedUntil ?? start, Math.min(s.to, now));
+      if (s.source === undefined || s.to === s.from) {
+        instant.media += s.points.media;
+        instant.metadata += s.points.metadata;
+        continue;
       }
+      const share = (Math.min(s.to, now) - Math.max(s.from, start)) / (s.to - s.from);
+      const acc = bySource.get(s.source) ?? { total: { ...NO_POINTS }, from: Math.max(s.from, start), to: Math.min(s.to, now) };
+      acc.total.media += s.points.media * share;
+      acc.total.metadata += s.points.metadata * share;
+      acc.from = Math.min(acc.from, Math.max(s.from, start));
+      acc.to = Math.max(acc.to, Math.min(s.to, now));
+      bySource.set(s.source, acc);
     }
-    // The span the reports cover: a wall that started 3 s ago spends at its 3-s rate, not a tenth of 3 s.
-    const coveredMs = reportedUntil === undefined || reportedFrom === undefined ? this.windowMs : Math.max(MIN_COVERED_MS, reportedUntil - reportedFrom);
-    return { media: (total.media * 1000) / coveredMs, metadata: (total.metadata * 1000) / coveredMs };
+    const rate = { media: (instant.media * 1000) / this.windowMs, metadata: (instant.metadata * 1000) / this.windowMs };
+    for (const { total, from, to } of bySource.values()) {
+      const coveredMs = Math.max(MIN_COVERED_MS, to - from);
+      rate.media += (total.media * 1000) / coveredMs;
+      rate.metadata += (total.metadata * 1000) / coveredMs;
+    }
+    return rate;
   }
 
   private recent(stream: StreamRef, now: number): Spend[] {

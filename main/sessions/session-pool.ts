@@ -149,11 +149,9 @@ export class SessionPool {
     return n;
   }
 
-  /** Sessions of the stream leased after `since` (tiles that started playing since then). */
-  leasedSince(stream: StreamRef, since: number): number {
-    let n = 0;
-    for (const s of this.byStream.get(streamKey(stream)) ?? []) if (s.lessee !== undefined && (s.leasedAt ?? 0) > since) n++;
-    return n;
+  /** The stream's sessions that tiles play now. */
+  leasedOn(stream: StreamRef): PooledSession[] {
+    return [...(this.byStream.get(streamKey(stream)) ?? [])].filter((s) => s.lessee !== undefined);
   }
 
   /** Sessions of the stream leased to any tile. */

@@ -173,7 +173,9 @@ class Service implements SessionService {
       let points = addPoints(NO_POINTS, pointsOf(manifest, u.manifests));
       points = addPoints(points, pointsOf({ api: 'GetMP4InitFragment' }, u.inits));
       points = addPoints(points, pointsOf({ api: 'GetMP4MediaFragment' }, u.fragments));
-      this.meter.spend(stream, points, now, spanMs);
+      // A report covers the page's time since its last one, or less if the tile started meanwhile.
+      const from = Math.max(now - spanMs, session?.leasedAt ?? now - spanMs);
+      this.meter.spend(stream, points, now, now - from, u.sessionId);
       if (u.throttled > 0) this.queue.noteThrottle(stream, now);
       touched.set(streamKey(stream), stream);
     }

@@ -117,10 +117,9 @@ describe('the points budget', () => {
     }
     await h.clock.advance(60_000);
     const playing = [...h.tiles.values()].filter((t) => t.grant).length;
-    // Each admission adds one tile's estimated cost (2 media/s, measured) to the measured rate; a tile
-    // that joined within the meter's window is only partly in it yet, so the wall may end one tile over.
+    // Each admission adds one tile's estimated cost (2 media/s, measured) to the measured rate: 12 fit in 25.
     expect(playing).toBeGreaterThanOrEqual(11);
-    expect(playing).toBeLessThanOrEqual(13);
+    expect(playing).toBeLessThanOrEqual(12);
     const view = h.service.budget(cam);
     expect(view.points!.mediaPerSecond).toBeLessThanOrEqual(view.points!.mediaShare + 2);
     expect(h.kvs.stats.maxPointsPerSecond.get('acc1/lobby')!.media).toBeLessThanOrEqual(view.points!.mediaShare + 2);
@@ -160,6 +159,7 @@ describe('the points budget', () => {
     const clip: Playback = { mode: 'ON_DEMAND', start: h.clock.now() - 3600_000, end: h.clock.now() - 3000_000, selector: 'SERVER_TIMESTAMP' };
     await h.acquireSettled('wall:1', cam, clip);
     const [live, onDemand] = [h.tiles.get('wall:0')!.grant!, h.tiles.get('wall:1')!.grant!];
+    await h.clock.advance(10_000);
     h.service.recordUsage(
       'w1',
       [
@@ -170,6 +170,11 @@ describe('the points budget', () => {
     );
     // A report of the last 10 s: (10 × 5 + 1 × 1000) / 10 metadata, (20 + 30) / 10 media.
     expect(h.service.budget(cam).points).toMatchObject({ metadataPerSecond: 105, mediaPerSecond: 5 });
+    // A tile that started 2 s before the report is measured over those 2 s, not the page's 10.
+    await h.acquireSettled('wall:2', cam, LIVE);
+    await h.clock.advance(2_000);
+    h.service.recordUsage('w1', [{ tileId: 'wall:2', sessionId: h.tiles.get('wall:2')!.grant!.sessionId, manifests: 2, inits: 1, fragments: 4, throttled: 0 }], 10_000);
+    expect(h.service.budget(cam).points!.mediaPerSecond).toBeCloseTo(5 + 2, 0);
     await h.clock.advance(10_001);
     expect(h.service.budget(cam).points).toMatchObject({ metadataPerSecond: 0, mediaPerSecond: 0 });
   });
