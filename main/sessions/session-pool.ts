@@ -1,5 +1,5 @@
 import type { Playback, StreamRef } from '../../shared/model';
-import { sameStream, streamKey } from './stream-key';
+import { streamKey } from './stream-key';
 import { windowOfKey } from './tile-key';
 
 /** One live KVS session main holds. Its URL is a bearer token: never logged, persisted only encrypted. */
@@ -206,15 +206,6 @@ export class SessionPool {
       if (set.size === 0) this.byStream.delete(key);
     }
     return changed;
-  }
-
-  streamsOf(accountId: string): StreamRef[] {
-    const out: StreamRef[] = [];
-    for (const set of this.byStream.values()) {
-      const first = set.values().next().value;
-      if (first && first.stream.accountId === accountId && !out.some((s) => sameStream(s, first.stream))) out.push(first.stream);
-    }
-    return out;
   }
 
   private offerable(s: PooledSession, now: number, minLifeMs: number): boolean {
