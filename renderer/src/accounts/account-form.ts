@@ -101,7 +101,7 @@ export function validateEdit(original: AccountSummary, draft: AccountDraft): { u
     if (!differs(field)) continue;
     const optional = field === 'roleArn' || field === 'endpoint';
     if (value) change[field] = value;
-    else if (optional && !kindChanged) change[field] = null;
+    else if (optional && before[field].trim()) change[field] = null;
     else if (!optional) change[field] = value;
   }
   const parsed = AccountUpdateSchema.safeParse(change);

@@ -44,6 +44,8 @@ describe('editing an account', () => {
 
   it('switching kind sends the new kind with its fields only', () => {
     expect(validateEdit(stored, { ...draftOf(stored), kind: 'profile', profile: 'ops' }).update).toEqual({ id: 'acc1', kind: 'profile', name: 'Ops', region: 'eu-west-1', profile: 'ops', endpoint: 'http://127.0.0.1:1' });
+    // An endpoint emptied while switching kind is removed, not kept behind the user's back.
+    expect(validateEdit(stored, { ...draftOf(stored), kind: 'chain', endpoint: '' }).update).toEqual({ id: 'acc1', kind: 'chain', name: 'Ops', region: 'eu-west-1', endpoint: null });
   });
 });
 
