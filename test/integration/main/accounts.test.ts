@@ -85,7 +85,7 @@ describe.skipIf(!inKeychainSession)('AccountService against the emulator and the
 
   it('update replaces the secret in the keychain and rebuilds the clients', async () => {
     const added = await services.accounts.add(accountInputFor(emulator, { secretAccessKey: 'a-wrong-secret-that-is-long-enough' }));
-    expect(await services.accounts.testConnection({ id: added.id })).toMatchObject({ ok: false, cause: { code: 'InvalidSignatureException', field: 'secretAccessKey' } });
+    expect(await services.accounts.testConnection({ id: added.id })).toMatchObject({ ok: false, cause: { code: 'SignatureDoesNotMatch', field: 'secretAccessKey' } });
     await expect(services.catalogue.list({ accountId: added.id })).rejects.toMatchObject({ appError: { code: 'InvalidSignatureException' } });
 
     await services.accounts.update({ id: added.id, secretAccessKey: emulator.credentials.secretAccessKey, name: 'Renamed' });

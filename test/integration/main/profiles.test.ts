@@ -97,6 +97,105 @@ describe('AWS profile accounts (real SDK providers, fixture files, the emulator)
   });
 });
 
+describe('role chains and temporary credentials (SDK providers, emulator STS)', () => {
+  const viewerRole = () => `arn:aws:iam::${emulator.accountId}:role/KvsViewer`;
+
+  it('a role chain: the source profile assumes the role; calls are made as the role', async () => {
+    await home.writeCredentials(STATIC());
+    await home.writeConfig(`[profile viewer]\nrole_arn = ${viewerRole()}\nsource_profile = emulator\nrole_session_name = wall\n`);
+    const account = await addProfile('viewer');
+    const report = await services.accounts.testConnection({ id: account.id });
+    expect(report).toMatchObject({ ok: true, identity: { arn: `arn:aws:sts::${emulator.accountId}:assumed-role/KvsViewer/wall` } });
+  });
+
+  it('temporary credentials that expire during a run are renewed before they do; no call is refused as expired', async () => {
+    await home.writeCredentials(STATIC());
+    // Roles of 3 seconds (the emulator's test controls allow it): several renewals in a few seconds.
+    await home.writeConfig(`[profile short]\nrole_arn = ${viewerRole()}\nsource_profile = emulator\nduration_seconds = 3\n`);
+    emulator.control.resetCounters();
+    const account = await addProfile('short');
+    const deadline = Date.now() + 8_000;
+    let calls = 0;
+    while (Date.now() < deadline) {
+      // The wall's own traffic meanwhile: listings with whatever credentials are current.
+      expect((await services.catalogue.all(account.id, { refresh: true })).streams.length).toBe(emulator.cameras.length);
+      calls++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const counters = emulator.control.counters();
+    expect(counters.requests.assumeRole ?? 0).toBeGreaterThanOrEqual(3);
+    expect(counters.errorTypes.listStreams ?? {}).toEqual({});
+    expect(calls).toBeGreaterThan(10);
+    expect(statuses.filter((s) => s.accountId === account.id).every((s) => s.state === 'ok')).toBe(true);
+  });
+
+  it('a role the source credentials may not assume: named, with what to allow', async () => {
+    await home.writeCredentials(STATIC());
+    await home.writeConfig('[profile other]\nrole_arn = arn:aws:iam::999999999999:role/Elsewhere\nsource_profile = emulator\n');
+    const account = await addProfile('other');
+    await expect(services.catalogue.all(account.id)).rejects.toMatchObject({ appError: { code: 'RoleDenied' } });
+    expect(statuses.at(-1)).toMatchObject({ state: 'action', action: expect.stringMatching(/trust policy, then press Retry/) });
+  });
+
+  it('a role that needs an MFA code: an unattended wall says it cannot type one', async () => {
+    await home.writeCredentials(STATIC());
+    await home.writeConfig(`[profile mfa]\nrole_arn = ${viewerRole()}\nsource_profile = emulator\nmfa_serial = arn:aws:iam::${emulator.accountId}:mfa/ops\n`);
+    const account = await addProfile('mfa');
+    await expect(services.catalogue.all(account.id)).rejects.toMatchObject({ appError: { code: 'MfaRequired' } });
+  });
+});
+
+describe('IAM Identity Center (SSO) profiles: the token aws sso login caches', () => {
+  const START_URL = 'https://example.awsapps.com/start';
+  const ssoConfig = (chainedSeconds = 3600) =>
+    `[profile ops-sso]\nsso_start_url = ${START_URL}\nsso_region = us-east-1\nsso_account_id = ${emulator.accountId}\nsso_role_name = KvsViewer\n\n[profile ops-viewer]\nrole_arn = arn:aws:iam::${emulator.accountId}:role/KvsViewer\nsource_profile = ops-sso\nduration_seconds = ${chainedSeconds}\n`;
+  const signIn = async (ttlSeconds: number, roleSeconds: number) => {
+    const token = emulator.sso.issueToken({ ttlSeconds, roleSeconds });
+    await home.writeSsoToken(START_URL, { ...token, region: 'us-east-1' });
+    return token;
+  };
+
+  it('a valid cached token gives the role credentials, and they renew through the portal', async () => {
+    await home.writeConfig(ssoConfig());
+    await signIn(3600, 3);
+    const before = emulator.sso.counters().issued;
+    const account = await addProfile('ops-sso');
+    const report = await services.accounts.testConnection({ id: account.id });
+    expect(report).toMatchObject({ ok: true, identity: { arn: expect.stringMatching(/assumed-role\/AWSReservedSSO_KvsViewer_/) } });
+    await vi.waitFor(() => expect(emulator.sso.counters().issued - before).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 200 });
+    expect(statuses.filter((s) => s.accountId === account.id).every((s) => s.state === 'ok')).toBe(true);
+  });
+
+  it('an expired sign-in: the credentials in use keep working until they expire, then the account says "aws sso login", and Retry after it works', async () => {
+    // A sign-in that ends in 2 s; the chained role's credentials last 6 s (renewed at 4 s, after the sign-in is over).
+    await home.writeConfig(ssoConfig(6));
+    await signIn(2, 3600);
+    const account = await addProfile('ops-viewer', 'Ops through SSO');
+    expect((await services.catalogue.all(account.id)).streams.length).toBe(emulator.cameras.length);
+    await vi.waitFor(() => expect(statuses.at(-1)).toMatchObject({ accountId: account.id, state: 'action', error: { code: 'SsoLoginRequired' } }), { timeout: 10_000, interval: 100 });
+    const status = statuses.at(-1)!;
+    // It names the profile that signs in (the source of the chain), and the command to run.
+    expect(status).toMatchObject({ command: 'aws sso login --profile ops-sso', action: 'Run aws sso login --profile ops-sso, then press Retry.' });
+    // The credentials obtained before are still valid for a while: calls keep working on them.
+    expect(status.expiresAt).toBeGreaterThan(Date.now());
+    expect((await services.catalogue.all(account.id, { refresh: true })).streams.length).toBe(emulator.cameras.length);
+
+    // `aws sso login` again, then Retry.
+    await signIn(3600, 3600);
+    expect(await services.accounts.retry(account.id)).toMatchObject({ state: 'ok' });
+    expect(statuses.at(-1)).toMatchObject({ accountId: account.id, state: 'ok' });
+  });
+
+  it('a token the portal refuses (signed out elsewhere) is the same "aws sso login" action', async () => {
+    await home.writeConfig(ssoConfig());
+    await signIn(3600, 3600);
+    emulator.sso.revokeTokens();
+    const account = await addProfile('ops-sso');
+    await expect(services.catalogue.all(account.id)).rejects.toMatchObject({ appError: { code: 'SsoLoginRequired' } });
+    expect(statuses.at(-1)).toMatchObject({ command: 'aws sso login --profile ops-sso' });
+  });
+});
+
 describe('default-chain accounts', () => {
   it('uses the default profile of the shared files when the environment has no keys', async () => {
     await home.writeCredentials(STATIC().replace('[emulator]', '[default]'));
