@@ -77,9 +77,35 @@ describe('accounts in the UI', () => {
     await expect.poll(names).toEqual(['lobby']);
     await page.fill('.picker input[type="search"]', 'dock');
     await expect.poll(names).toEqual(['loading-dock']);
-    await page.fill('.picker input[type="search"]', 'r');
-    await expect.poll(async () => (await names()).sort()).toEqual(['parking-north', 'server-room', 'warehouse']);
+    await page.fill('.picker input[type="search"]', 'ROOM');
+    await expect.poll(names).toEqual(['server-room']);
+    // Tag values are searched too: the dock is in the logistics zone.
+    await page.fill('.picker input[type="search"]', 'logistics');
+    await expect.poll(names).toEqual(['loading-dock']);
     await page.fill('.picker input[type="search"]', '');
+  });
+
+  it('groups cameras by a KVS tag (ListTagsForStream)', async () => {
+    const groupBy = page.getByRole('combobox', { name: 'Group by tag' });
+    await groupBy.waitFor();
+    expect(await groupBy.locator('option').allTextContents()).toEqual(['nothing', 'floor', 'site', 'zone']);
+    await groupBy.selectOption('site');
+    const groups = () =>
+      page.$$eval('.picker h3.group-head', (heads) =>
+        heads.map((h) => {
+          const names: string[] = [];
+          for (let el = h.nextElementSibling; el && el.tagName === 'UL'; el = el.nextElementSibling) {
+            for (const li of el.querySelectorAll('li[data-stream]')) names.push(li.getAttribute('data-stream') ?? '');
+          }
+          return [h.getAttribute('data-group'), names.sort()];
+        }),
+      );
+    await expect.poll(groups).toEqual([
+      ['depot-east', ['warehouse']],
+      ['hq', ['gate-2', 'loading-dock', 'lobby', 'parking-north', 'server-room']],
+    ]);
+    await screenshot(page, 'cameras-grouped-by-site');
+    await groupBy.selectOption('');
   });
 
   it('edit: a wrong region is caught by Test as a region problem, and saved changes are confirmed', async () => {
