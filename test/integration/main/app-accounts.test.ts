@@ -1,3 +1,5 @@
+import { KinesisVideoClient, TagStreamCommand } from '@aws-sdk/client-kinesis-video';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -81,12 +83,41 @@ describe('accounts through the app', () => {
     expect(await call(core, 'accounts.retry', { id: account.id })).toMatchObject({ accountId: account.id, state: 'action', error: { code: 'ProfileNotFound' } });
   });
 
+  it('temporary keys typed into the form that expire: AWS refuses them, and the account says to replace them (they cannot renew)', async () => {
+    const sts = new STSClient({ region: emulator.region, endpoint: emulator.url, credentials: emulator.credentials });
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${emulator.accountId}:role/KvsViewer`, RoleSessionName: 'typed', DurationSeconds: 2 }));
+    sts.destroy();
+    const account = await call(core, 'accounts.add', { name: 'Typed', region: emulator.region, accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken!, endpoint: emulator.url });
+    expect((await call(core, 'streams.all', { accountId: account.id })).streams.length).toBe(emulator.cameras.length);
+    await new Promise((r) => setTimeout(r, 2500));
+    const refused = await core.dispatch('streams.all', { accountId: account.id, refresh: true }, sender);
+    // Retryable: once the account's keys are replaced, the same call works.
+    expect(refused).toMatchObject({ ok: false, error: { code: 'ExpiredTokenException', retryable: true } });
+    expect(events.filter((e) => e.name === 'accounts.status').map((e) => e.payload).at(-1)).toMatchObject({
+      accountId: account.id,
+      state: 'action',
+      action: expect.stringMatching(/^Edit the account and enter fresh temporary keys, or use an AWS profile/),
+    });
+  });
+
   it('the whole catalogue and its tags come through the contract', async () => {
     const account = await addEmulator();
     const all = await call(core, 'streams.all', { accountId: account.id });
     expect(all).toMatchObject({ truncated: false, fromCache: false });
     expect(all.streams.map((s) => s.name).sort()).toEqual([...emulator.cameras].sort());
+    emulator.control.resetCounters();
     const tags = await call(core, 'streams.tags', { accountId: account.id, streamNames: all.streams.map((s) => s.name) });
     expect(Object.keys(tags.tags).sort()).toEqual([...emulator.cameras].sort());
+    expect(tags.tags['warehouse']).toEqual({ site: 'depot-east', zone: 'storage', floor: 'ground' });
+    expect(emulator.control.counters().requests.listTagsForStream).toBe(emulator.cameras.length);
+    // Fresh tags come from the on-disk cache: no second round of calls.
+    await call(core, 'streams.tags', { accountId: account.id, streamNames: ['warehouse', 'lobby'] });
+    expect(emulator.control.counters().requests.listTagsForStream).toBe(emulator.cameras.length);
+    // A tag added in AWS shows on Refresh.
+    const admin = new KinesisVideoClient({ region: emulator.region, endpoint: emulator.url, credentials: emulator.credentials });
+    await admin.send(new TagStreamCommand({ StreamName: 'lobby', Tags: { camera: 'entrance' } }));
+    admin.destroy();
+    const refreshed = await call(core, 'streams.tags', { accountId: account.id, streamNames: ['lobby'], refresh: true });
+    expect(refreshed.tags['lobby']).toMatchObject({ camera: 'entrance' });
   });
 });
