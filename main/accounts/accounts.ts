@@ -247,7 +247,8 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
       const input = validateAccountInput(request.draft);
       const record = recordFromInput('draft', input, deps.clock.now());
       const secrets = input.kind === 'keys' ? { secretAccessKey: input.secretAccessKey, ...(input.sessionToken ? { sessionToken: input.sessionToken } : {}) } : undefined;
-      return oneOffTarget('draft', specOf(record, async () => secrets ?? { secretAccessKey: '' }));
+      // Only an access-keys spec reads secrets; the others never call this.
+      return oneOffTarget('draft', specOf(record, async () => secrets ?? Promise.reject(new Error('this kind of account has no secret'))));
     }
     if ('edit' in request) {
       const change = validateAccountUpdate(request.edit);
@@ -263,7 +264,13 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     const entry = liveFor(record);
     // A test is a fresh look: don't answer with a failure remembered from before.
     if (entry.renewing.status()?.state !== 'ok' && entry.renewing.status() !== undefined) await entry.renewing.retryNow();
-    return { connection: await connectionFor(record.id), describeCredentials: entry.problem, stored: true };
+    // The failure was already named (with what to do) when the attempt failed; say it the same way.
+    const describeCredentials = (err: unknown): CredentialProblem => {
+      const status = entry.renewing.status();
+      if (status && status.state !== 'ok' && status.error) return { state: status.state, error: status.error, ...(status.action ? { action: status.action } : {}), ...(status.command ? { command: status.command } : {}) };
+      return entry.problem(err);
+    };
+    return { connection: await connectionFor(record.id), describeCredentials, stored: true };
   }
 
   /** The keychain entry as a change would leave it (for testing unsaved edits). */

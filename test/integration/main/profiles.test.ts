@@ -193,6 +193,10 @@ describe('IAM Identity Center (SSO) profiles: the token aws sso login caches', (
     const account = await addProfile('ops-sso');
     await expect(services.catalogue.all(account.id)).rejects.toMatchObject({ appError: { code: 'SsoLoginRequired' } });
     expect(statuses.at(-1)).toMatchObject({ command: 'aws sso login --profile ops-sso' });
+    // Test connection says the same, with what to do.
+    const report = await services.accounts.testConnection({ id: account.id });
+    expect(report.checks.filter((c) => c.status === 'failed').map((c) => c.check)).toEqual(['identity']);
+    expect(report.cause).toMatchObject({ code: 'SsoLoginRequired', message: expect.stringMatching(/has expired or is missing.* Run aws sso login --profile ops-sso, then press Retry\.$/) });
   });
 });
 
