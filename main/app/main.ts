@@ -1,15 +1,19 @@
 import { app, dialog, ipcMain, Menu, powerMonitor, screen, session, shell, type BrowserWindow } from 'electron';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, type Logger } from '../core/logger';
+import { systemClock } from '../core/clock';
+import { openLogFile } from '../core/log-files';
+import { createLogger } from '../core/logger';
 import { createAppCore, type AppCore } from '../compose';
 import { wireCalls, wireWindowEvents } from './ipc';
 import { contentSecurityPolicy } from './policy/csp';
 import { chooseDisplay, parseKioskArgs, type KioskOptions } from './policy/kiosk-args';
 import { originsAdded } from './policy/origins-watch';
 import { createSenderPolicy } from './policy/sender';
+import { startUpdates, UPDATE_FEED_ENV } from './policy/updates';
+import { guardMainProcess } from './process-guard';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { hardenSession, hardenWebContents } from './security';
+import { createElectronUpdater } from './updater';
 import { createWallWindow } from './window';
 
 /*
@@ -20,6 +24,9 @@ import { createWallWindow } from './window';
 const kiosk = parseKioskArgs(process.argv.slice(1));
 // Custom schemes must be registered before the app is ready, whatever happens next.
 registerAppScheme();
+// Logs and the crash guard come first, so a failure anywhere after this is on record.
+const logger = createLogger(openLogFile({ dir: join(app.getPath('userData'), 'logs'), name: 'kvs-wall' }, { onTrouble: (m) => console.error(m) }), 'main');
+const guard = guardMainProcess(logger);
 
 if (!kiosk.ok) {
   console.error(kiosk.message);
@@ -32,23 +39,22 @@ if (!kiosk.ok) {
   app
     .whenReady()
     .then(() => start(options))
+    .then(() => {
+      guard.markRunning();
+      logger.info('started', { version: app.getVersion(), electron: process.versions.electron, chrome: process.versions.chrome, platform: process.platform, kiosk: options });
+      startUpdates({ feed: process.env[UPDATE_FEED_ENV], isPackaged: app.isPackaged, createUpdater: (feed) => createElectronUpdater(feed, logger), logger, clock: systemClock });
+    })
     .catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
+      logger.error('could not start', { error: err });
       console.error('KVS Wall could not start:', message);
       dialog.showErrorBox('KVS Wall could not start', message);
       app.exit(1);
     });
 }
 
-function fileLogger(dir: string): Logger {
-  mkdirSync(dir, { recursive: true });
-  const stream = createWriteStream(join(dir, 'kvs-wall.log'), { flags: 'a' });
-  return createLogger({ write: (line) => void stream.write(line) }, 'main');
-}
-
 async function start(options: KioskOptions): Promise<void> {
   const userDataDir = app.getPath('userData');
-  const logger = fileLogger(join(userDataDir, 'logs'));
   const windows = new Map<number, BrowserWindow>();
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));

@@ -320,7 +320,8 @@ function isAwsHost(host: string | undefined): host is string {
 export function cleanAwsMessage(message: string): string {
   return redact(message)
     .replace(/https?:\/\/\S+/gi, '[url]')
-    .replace(/\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,124}\b/g, '[access key id]')
+    // Whole key ids, and the masked ones `redact` leaves (AKIA…WXYZ): a user message names none.
+    .replace(/\b(AKIA|ASIA|AROA|AIDA)(?:[A-Z0-9]{12,124}|…[A-Z0-9]{4})\b/g, '[access key id]')
     .replace(/\b[A-Za-z0-9/+=]{40,}\b/g, '[redacted]')
     .replace(/\s+/g, ' ')
     .trim()

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -95,6 +95,13 @@ describe('start:browser on an empty user-data folder', () => {
 
   it('prints exactly one line: KVS Wall: <loopback URL with token>', () => {
     expect(cli.stdout()).toMatch(/^KVS Wall: http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{40,}\n$/);
+  });
+
+  it('keeps its log in <user-data>/logs/browser-shell.log, the launch token redacted', async () => {
+    const log = await readFile(join(userData, 'logs', 'browser-shell.log'), 'utf8');
+    const started = JSON.parse(log.split('\n')[0]!);
+    expect(started).toMatchObject({ level: 'info', scope: 'browser-shell', msg: 'browser shell started', url: expect.stringMatching(/\?token=\[redacted\]$/) });
+    expect(log).not.toContain(new URL(url).searchParams.get('token'));
   });
 
   it('comes up on the Demo cameras, and a demo stream plays from a granted session', async () => {
