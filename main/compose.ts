@@ -1,4 +1,8 @@
-import { createAccountService, createKeychainVault, type SecretVault } from './accounts';
+import { randomBytes } from 'node:crypto';
+import { appError } from '../shared/errors';
+import type { StreamRef } from '../shared/model';
+import { createAccountService, createKeychainVault, type AccountServiceDeps, type SecretVault } from './accounts';
+import { AppFailure } from './core/app-failure';
 import { createAppNotices } from './app-notices';
 import { contentSecurityPolicySources } from './compose-origins';
 import { systemClock, type Clock } from './core/clock';
@@ -9,7 +13,7 @@ import { createEventHub, type EventHub } from './ipc/events';
 import { createHandlers } from './ipc/handlers';
 import type { WallServices } from './ipc/services';
 import { createEndpointCache, createKvsClients, createSessionIssuer, createStreamCatalogue, getDataEndpointVia } from './kvs';
-import { createSessionBroker, LEDGER_VERSION, LedgerSnapshotSchema } from './sessions';
+import { createSessionBroker, LEDGER_VERSION, LedgerSnapshotSchema, type SessionBroker } from './sessions';
 import { createAccountCaches, createAccountsStore, createJsonStore, createNoticeBoard, createSettingsStore, createWallsStore } from './store';
 import { createTileDirectory } from './tile-directory';
 import type { ShellCore } from './web/shell-core';
@@ -35,6 +39,11 @@ export interface AppCoreOptions {
    * Expires bound, so renewal tests see several renewals in a minute. Never set by a shell.
    */
   sessionTimings?: { expiresSeconds: number; renewLeadSeconds: number };
+  /**
+   * Test-only account settings: roles lasting seconds (with an emulator that allows them), faster
+   * credential renewal retries, a stand-in network for the connection test.
+   */
+  accountOptions?: Pick<AccountServiceDeps, 'roleSessionSeconds' | 'renewal' | 'network' | 'platform'>;
 }
 
 export interface AppCore extends ShellCore {
@@ -70,21 +79,43 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const demo: EmbeddedDemo | undefined =
     options.demo === false ? undefined : await createEmbeddedDemo({ logger, onOriginChanged: () => events.emit('accounts.changed', {}) });
 
+  // Assigned below; Test connection only runs once the core is up.
+  let broker: SessionBroker | undefined;
+  /**
+   * Test connection's GetDASHStreamingSessionURL check: one LIVE session through the broker, for a
+   * throwaway tile key, released at once. The broker records it in the ledger (it counts against the
+   * stream's quota until it expires), so the check never spends a session the app doesn't know about.
+   */
+  const probeSession = async (ref: StreamRef): Promise<void> => {
+    if (!broker) throw new AppFailure(appError('Internal', 'The session service is not running yet.', { retryable: true }));
+    const key = `probe-${randomBytes(6).toString('hex')}`;
+    try {
+      const answer = await broker.acquire(key, ref, { mode: 'LIVE' });
+      if (answer.status === 'waiting') throw new AppFailure(appError('SessionBudgetFull', answer.reason, { retryable: true, retryAt: answer.until }));
+      if (answer.status === 'error') throw new AppFailure(answer.error);
+    } finally {
+      await broker.release(key).catch(() => false);
+    }
+  };
+
   const accounts = createAccountService({
     store: createAccountsStore(storeContext),
     vault: options.vault ?? createKeychainVault(),
     caches,
     clock,
     logger,
+    probeSession,
     ...(demo ? { demo } : {}),
+    ...(options.accountOptions ?? {}),
   });
-  accounts.onChange(() => events.emit('accounts.changed', {}));
+  accounts.onChange(({ accountId, change, identityChanged }) => events.emit('accounts.changed', { accountId, change, identityChanged }));
+  accounts.onStatus((status) => events.emit('accounts.status', status));
 
-  const clients = createKvsClients({ accounts });
+  const clients = createKvsClients({ accounts, onCredentialsRefused: (accountId, err) => accounts.credentialsRefused(accountId, err) });
   const endpoints = createEndpointCache({ caches, accounts, lookup: getDataEndpointVia(clients, clock), clock, logger });
-  const catalogue = createStreamCatalogue({ clients, caches, clock, logger });
+  const catalogue = createStreamCatalogue({ clients, caches, accounts, clock, logger });
   const issuer = createSessionIssuer({ clients, endpoints, clock, logger });
-  const broker = await createSessionBroker({
+  broker = await createSessionBroker({
     clock,
     issuer,
     logger,
@@ -129,8 +160,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       return { removed: true };
     },
     testAccount: (target) => accounts.testConnection(target),
+    setDemoHidden: (hidden) => accounts.setDemoHidden(hidden),
+    accountStatuses: async () => accounts.statuses(),
+    retryAccount: (id) => accounts.retry(id),
+    keychainStatus: () => accounts.keychain(),
+    awsProfiles: () => accounts.profiles(),
     listStreams: (query) => catalogue.list(query),
     describeStream: (ref) => catalogue.describe(ref),
+    allStreams: (query) => catalogue.all(query.accountId, query.refresh ? { refresh: true } : {}),
+    streamTags: (query) => catalogue.tags(query.accountId, query.streamNames, query.refresh ? { refresh: true } : {}),
     listFragments: (q) => issuer.listFragments({ accountId: q.accountId, streamName: q.streamName }, q.start, q.end, q.selector),
     listWalls: () => walls.list(),
     saveWall: async (wall) => {
@@ -185,7 +223,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     dispose() {
       disposed ??= (async () => {
         for (const off of unsubscribeBroker) off();
-        await broker.dispose();
+        await broker?.dispose();
+        accounts.dispose();
         clients.close();
         await demo?.stop();
       })();

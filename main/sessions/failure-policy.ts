@@ -1,5 +1,5 @@
 import { isAppFailure } from '../core/app-failure';
-import { appError, KVS_ERROR_CODES, type AppError } from '../../shared/errors';
+import { appError, CREDENTIAL_ERROR_CODES, KVS_ERROR_CODES, type AppError } from '../../shared/errors';
 
 export type FailureKind =
   /** ClientLimitExceeded: the stream's call quota is spent; pause the whole stream. */
@@ -36,7 +36,7 @@ const FATAL_CODES = new Set([
 ]);
 
 /** An error response from KVS, or a failure before the request left this machine: no session was made. */
-const NO_SESSION_CODES = new Set<string>([...KVS_ERROR_CODES, 'NetworkError', 'UnknownRegion', 'AccountNotFound', 'KeychainUnavailable', 'StreamNotPlayable']);
+const NO_SESSION_CODES = new Set<string>([...KVS_ERROR_CODES, ...CREDENTIAL_ERROR_CODES, 'NetworkError', 'UnknownRegion', 'AccountNotFound', 'AccountChanged', 'StreamNotPlayable']);
 
 export function classifyFailure(err: unknown): ClassifiedFailure {
   if (!isAppFailure(err)) {

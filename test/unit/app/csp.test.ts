@@ -37,10 +37,10 @@ describe('content security policy', () => {
 
     const origins = contentSecurityPolicySources(
       [
-        { id: 'a', kind: 'aws', name: 'A', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
-        { id: 'b', kind: 'aws', name: 'B', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
-        { id: 'c', kind: 'aws', name: 'C', region: 'us-east-1', accessKeyId: 'AKIA', hasSessionToken: false, endpoint: 'http://10.0.0.5:4566/' },
-        { id: 'demo', kind: 'demo', name: 'Demo cameras', region: 'us-west-2', accessKeyId: '', hasSessionToken: false },
+        { id: 'a', kind: 'keys', name: 'A', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
+        { id: 'b', kind: 'keys', name: 'B', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
+        { id: 'c', kind: 'keys', name: 'C', region: 'us-east-1', accessKeyId: 'AKIA', hasSessionToken: false, endpoint: 'http://10.0.0.5:4566/' },
+        { id: 'demo', kind: 'demo', name: 'Demo cameras', region: 'us-west-2', hidden: false },
       ],
       'http://127.0.0.1:40001',
     );
