@@ -10,6 +10,7 @@ import { resolveOptions, type EmulatorOptions } from './options';
 import { QuotaBook } from './quotas/quotas';
 import type { ServiceContext } from './service-context';
 import { SessionStore } from './sessions/session-store';
+import { SsoPortal } from './sso/sso-portal';
 import { StreamRegistry } from './streams/stream-registry';
 import { MIN_ROLE_DURATION_SECONDS, type StsContext } from './sts/sts-actions';
 
@@ -18,6 +19,7 @@ export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION, DEFAU
 export { EMULATOR_USER_NAME } from './auth/credentials';
 export type { EmulatorControl, EmulatorCounters } from './control/emulator-control';
 export type { RequestKind } from './request-kinds';
+export { DEFAULT_SSO_ROLE, type SsoTokenOptions, type SsoCounters } from './sso/sso-portal';
 export type { AnswerLoss } from './faults/fault-plan';
 export type { QuotaModelName } from './quotas/quota-models';
 
@@ -29,6 +31,11 @@ export interface RunningEmulator {
   readonly accountId: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly control: EmulatorControl;
+  /**
+   * The IAM Identity Center portal: `issueToken` mints what `aws sso login` would cache (test controls
+   * only), `revokeTokens` signs everyone out, `counters` counts GetRoleCredentials answers.
+   */
+  readonly sso: Pick<SsoPortal, 'issueToken' | 'revokeTokens' | 'counters'>;
   /** Stream names of the cameras, in the order given. */
   readonly cameras: readonly string[];
   stop(): Promise<void>;
@@ -84,10 +91,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const control = opts.testControls ? fullControl : readOnlyControl(fullControl);
 
+  // The SSO portal trades an `aws sso login` token for role credentials from the same credential store.
+  const sso = new SsoPortal({ now: opts.now, accountId: opts.accountId, issue: (roleArn, sessionName, expiresMs) => credentials.issue(roleArn, sessionName, expiresMs), testControls: opts.testControls });
+
   const server = createEmulatorServer({
     ctx,
     credentials,
     sts,
+    sso,
     faults,
     counters,
     control: opts.testControls ? createControlRoutes(fullControl) : undefined,
@@ -116,6 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     accountId: opts.accountId,
     credentials: { accessKeyId: opts.key.accessKeyId, secretAccessKey: opts.key.secretAccessKey },
     control,
+    sso,
     cameras: cameras.map((c) => c.name),
     stop: async () => {
       clearInterval(pruner);

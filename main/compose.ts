@@ -1,5 +1,8 @@
-import { createAccountService, createKeychainEntries, createKeychainVault, DEMO_ACCOUNT_ID, type SecretVault } from './accounts';
-import { followAccountIdentities } from './account-sessions';
+import { randomBytes } from 'node:crypto';
+import { appError } from '../shared/errors';
+import type { StreamRef } from '../shared/model';
+import { createAccountService, createKeychainEntries, createKeychainVault, DEMO_ACCOUNT_ID, type AccountServiceDeps, type SecretVault } from './accounts';
+import { AppFailure } from './core/app-failure';
 import { createAppNotices } from './app-notices';
 import { systemClock, type Clock } from './core/clock';
 import { silentLogger, type Logger } from './core/logger';
@@ -49,6 +52,11 @@ export interface AppCoreOptions {
   sessionTimings?: { expiresSeconds: number; renewLeadSeconds: number };
   /** Test-only: a page's lease and heartbeat (default 15 s and 5 s). */
   pageLease?: { leaseMs: number; heartbeatMs: number };
+  /**
+   * Test-only account settings: roles lasting seconds (with an emulator that allows them), faster
+   * credential renewal retries, a stand-in network for the connection test.
+   */
+  accountOptions?: Pick<AccountServiceDeps, 'roleSessionSeconds' | 'renewal' | 'network' | 'platform'>;
 }
 
 export interface AppCore extends ShellCore {
@@ -100,24 +108,47 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
           },
         });
 
+  // Assigned below; Test connection only runs once the core is up.
+  let sessions: SessionService | undefined;
+  /**
+   * Test connection's GetDASHStreamingSessionURL check: one LIVE session leased from the pool for a
+   * throwaway tile and given back at once. The ledger counts it and the pool offers it to the first
+   * tile of that stream, so the check costs no session the app doesn't know about or can't reuse.
+   */
+  const probeSession = async (ref: StreamRef): Promise<void> => {
+    if (!sessions) throw new AppFailure(appError('Internal', 'The session service is not running yet.', { retryable: true }));
+    const tile = { windowId: `probe-${randomBytes(6).toString('hex')}`, tileId: 'probe:0' };
+    try {
+      const answer = await sessions.acquire(tile, ref, { mode: 'LIVE' });
+      if (answer.status === 'waiting') throw new AppFailure(appError('SessionBudgetFull', answer.reason, { retryable: true, retryAt: answer.until }));
+      if (answer.status === 'error') throw new AppFailure(answer.error);
+    } finally {
+      sessions.release(tile);
+    }
+  };
+
   const accounts = createAccountService({
     store: createAccountsStore(storeContext),
     vault: options.vault ?? createKeychainVault(),
     caches,
     clock,
     logger,
+    probeSession,
     ...(demo ? { demo } : {}),
+    ...(options.accountOptions ?? {}),
   });
   accountOrigins = async () => mediaOrigins(await accounts.list().catch(() => []), demo ? [demo.origin()] : []);
-  accounts.onChange(() => {
-    events.emit('accounts.changed', {});
+  const offAccounts = accounts.onChange(({ accountId, change, identityChanged }) => {
+    // Sessions were created under the old identity (or the account is gone): none of them is used again.
+    if (identityChanged || change === 'removed') sessions?.accountChanged(accountId);
+    events.emit('accounts.changed', { accountId, change, identityChanged });
     void pagePolicy.accountsChanged();
   });
+  accounts.onStatus((status) => events.emit('accounts.status', status));
 
-  const clients = createKvsClients({ accounts });
+  const clients = createKvsClients({ accounts, onCredentialsRefused: (accountId, err) => accounts.credentialsRefused(accountId, err) });
   const endpoints = createEndpointCache({ caches, accounts, lookup: getDataEndpointVia(clients, clock), clock, logger });
-  const catalogue = createStreamCatalogue({ clients, caches, clock, logger });
-  let sessions: SessionService | undefined;
+  const catalogue = createStreamCatalogue({ clients, caches, accounts, clock, logger });
   const issuer = createSessionIssuer({
     clients,
     endpoints,
@@ -144,7 +175,6 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }),
   });
   const sessionService = sessions;
-  const identities = followAccountIdentities({ accounts, logger, onIdentityChanged: (accountId) => sessionService.accountChanged(accountId) });
 
   const registry = new PageRegistry({
     clock,
@@ -176,8 +206,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       return { removed: true };
     },
     testAccount: (target) => accounts.testConnection(target),
+    setDemoHidden: (hidden) => accounts.setDemoHidden(hidden),
+    accountStatuses: async () => accounts.statuses(),
+    retryAccount: (id) => accounts.retry(id),
+    keychainStatus: () => accounts.keychain(),
+    awsProfiles: () => accounts.profiles(),
     listStreams: (query) => catalogue.list(query),
     describeStream: (ref) => catalogue.describe(ref),
+    allStreams: (query) => catalogue.all(query.accountId, query.refresh ? { refresh: true } : {}),
+    streamTags: (query) => catalogue.tags(query.accountId, query.streamNames, query.refresh ? { refresh: true } : {}),
     listFragments: (q) => issuer.listFragments({ accountId: q.accountId, streamName: q.streamName }, q.start, q.end, q.selector),
     listWalls: () => walls.list(),
     saveWall: async (wall) => {
@@ -219,11 +256,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     onResume: () => sessionService.onResume(),
     dispose() {
       disposed ??= (async () => {
-        identities.close();
+        offAccounts();
         pages.close();
         // Sessions are saved free, each remembering its tile, for the next start.
         await sessionService.dispose();
         registry.dispose();
+        accounts.dispose();
         clients.close();
         await demo?.stop();
       })();

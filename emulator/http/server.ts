@@ -11,6 +11,8 @@ import type { StsContext } from '../sts/sts-actions';
 import { StsError, toStsError } from '../sts/sts-errors';
 import { checkStsRequest, isStsRequest, runStsAction, unknownAction } from '../sts/sts-request';
 import { errorResponse } from '../sts/sts-xml';
+import { handleSsoRequest, SSO_CREDENTIALS_PATH } from '../sso/sso-http';
+import type { SsoPortal } from '../sso/sso-portal';
 import { parseJsonObject, readBody } from './body';
 import { closingHeaders, newRequestId, sendBytes, sendError, sendJson, sendPreflight, sendXml } from './respond';
 import { mediaRoute, OPERATION_HANDLERS } from './routes';
@@ -28,6 +30,8 @@ export interface ServerDeps {
   readonly faults: FaultPlan;
   readonly counters: Counters;
   readonly control: ControlRoutes | undefined;
+  /** The IAM Identity Center portal's GetRoleCredentials (emulator/sso). */
+  readonly sso: SsoPortal;
   /** Unexpected failures (bugs), reported once each; the request still gets a 500. */
   readonly onInternalError: (error: unknown) => void;
 }
@@ -213,6 +217,7 @@ export function createEmulatorServer(deps: ServerDeps): Server {
     if (req.method === 'OPTIONS') return sendPreflight(res, requestId);
     if (deps.control && pathname.startsWith('/_control/') && (await deps.control.handle(req, res, pathname, requestId))) return;
     if (isStsRequest(req.method, pathname, req.headers['content-type'])) return handleSts(req, res, requestId);
+    if ((req.method === 'GET' || req.method === 'HEAD') && pathname === SSO_CREDENTIALS_PATH) return handleSsoRequest(deps.sso, req, res, new URL(req.url ?? '/', 'http://emulator.invalid'), requestId);
     const operation = pathname.slice(1);
     if (req.method === 'POST' && isOperation(operation)) return handleOperation(req, res, operation, requestId);
     if ((req.method === 'GET' || req.method === 'HEAD') && (await handleMedia(req, res, new URL(req.url ?? '/', 'http://emulator.invalid'), requestId))) return;

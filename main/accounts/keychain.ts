@@ -167,7 +167,16 @@ function keychainUnavailable(err: unknown, secretsInPlay: string[]): AppFailure 
   let reason = err instanceof Error ? err.message : String(err);
   for (const secret of secretsInPlay) reason = reason.split(secret).join('[redacted]');
   reason = reason.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no reason given';
+  // The library's words (a D-Bus address, "zbus error") mean nothing to most people: they travel as the
+  // cause, for the log and the "technical detail" line, and the message says what it means.
   return new AppFailure(
-    appError('KeychainUnavailable', `The system keychain is not available (${reason}). KVS Wall will not store the secret anywhere else.`),
+    appError('KeychainUnavailable', 'The system keychain is not available, so KVS Wall cannot store or read access keys (and will not keep them anywhere else).'),
+    { cause: new Error(reason) },
   );
+}
+
+/** The keychain library's own reason for a KeychainUnavailable failure, already scrubbed of secrets. */
+export function keychainFailureDetail(err: unknown): string | undefined {
+  const cause = err instanceof AppFailure ? err.cause : undefined;
+  return cause instanceof Error ? cause.message : undefined;
 }

@@ -105,7 +105,7 @@ export function diagnosticsFileName(now: number): string {
   return `kvs-wall-diagnostics-${new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(':', '-')}.zip`;
 }
 
-const ACCOUNT_FIELDS = ['id', 'kind', 'name', 'region', 'accessKeyId', 'hasSessionToken', 'roleArn', 'endpoint', 'quota'] as const;
+const ACCOUNT_FIELDS = ['id', 'kind', 'name', 'region', 'accessKeyId', 'hasSessionToken', 'roleArn', 'profile', 'hidden', 'endpoint', 'quota'] as const;
 
 /** An account as support may see it: allow-listed fields only, each scrubbed. */
 export function accountSummaryForSupport(account: unknown): Record<string, unknown> {

@@ -28,8 +28,15 @@ export interface WallServices {
   updateAccount(update: ParsedRequest<'accounts.update'>, ctx: CallContext): Promise<CallResponse<'accounts.update'>>;
   removeAccount(id: string, ctx: CallContext): Promise<CallResponse<'accounts.remove'>>;
   testAccount(target: ParsedRequest<'accounts.test'>, ctx: CallContext): Promise<CallResponse<'accounts.test'>>;
+  setDemoHidden(hidden: boolean, ctx: CallContext): Promise<CallResponse<'accounts.setDemoHidden'>>;
+  accountStatuses(ctx: CallContext): Promise<CallResponse<'accounts.status'>>;
+  retryAccount(id: string, ctx: CallContext): Promise<CallResponse<'accounts.retry'>>;
+  keychainStatus(ctx: CallContext): Promise<CallResponse<'accounts.keychain'>>;
+  awsProfiles(ctx: CallContext): Promise<CallResponse<'accounts.profiles'>>;
   listStreams(query: ParsedRequest<'streams.list'>, ctx: CallContext): Promise<CallResponse<'streams.list'>>;
   describeStream(ref: ParsedRequest<'streams.describe'>, ctx: CallContext): Promise<CallResponse<'streams.describe'>>;
+  allStreams(query: ParsedRequest<'streams.all'>, ctx: CallContext): Promise<CallResponse<'streams.all'>>;
+  streamTags(query: ParsedRequest<'streams.tags'>, ctx: CallContext): Promise<CallResponse<'streams.tags'>>;
   listFragments(query: ParsedRequest<'fragments.list'>, ctx: CallContext): Promise<CallResponse<'fragments.list'>>;
   listWalls(ctx: CallContext): Promise<CallResponse<'walls.list'>>;
   saveWall(wall: ParsedRequest<'walls.save'>, ctx: CallContext): Promise<CallResponse<'walls.save'>>;

@@ -35,6 +35,11 @@ export interface KvsClients {
 
 export interface KvsClientsDeps {
   accounts: AccountConnections;
+  /**
+   * AWS refused an account's credentials on a call (expired session token, unknown key, bad
+   * signature): the account service renews them, or tells a person what to do.
+   */
+  onCredentialsRefused?: (accountId: string, err: unknown) => void;
   tuning?: ClientTuning;
   /** Archived clients kept per account (per endpoint and purpose); the least recently used beyond this are destroyed. */
   maxArchivedPerAccount?: number;
@@ -77,12 +82,33 @@ export function createKvsClients(deps: KvsClientsDeps): KvsClients {
     return { entry, connection };
   }
 
-  const unsubscribe = deps.accounts.onChange(({ accountId }) => forget(accountId));
+  // Clients hold the old identity's credentials and region: drop them. A rename keeps them.
+  const unsubscribe = deps.accounts.onChange(({ accountId, identityChanged }) => {
+    if (identityChanged) forget(accountId);
+  });
+
+  /** Tells the account service when AWS refuses this account's credentials, whichever call it was. */
+  function watchRefusals<C extends KinesisVideoClient | KinesisVideoArchivedMediaClient>(client: C, accountId: string): C {
+    const report = deps.onCredentialsRefused;
+    if (!report) return client;
+    (client.middlewareStack as KinesisVideoClient['middlewareStack']).add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          if (isCredentialRefusal(err)) report(accountId, err);
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'kvsWallCredentialRefusals' },
+    );
+    return client;
+  }
 
   return {
     async control(accountId) {
       const { entry, connection } = await entryFor(accountId);
-      entry.control ??= createControlClient(connection, deps.tuning);
+      entry.control ??= watchRefusals(createControlClient(connection, deps.tuning), accountId);
       return { client: entry.control, connection };
     },
     async archived(accountId, dataEndpoint, purpose = 'general') {
@@ -94,7 +120,7 @@ export function createKvsClients(deps: KvsClientsDeps): KvsClients {
         entry.archived.delete(key);
       } else {
         const tuning = purpose === 'session-url' ? { ...deps.tuning, ...SESSION_URL_TUNING } : deps.tuning;
-        client = createArchivedClient(connection, dataEndpoint, tuning);
+        client = watchRefusals(createArchivedClient(connection, dataEndpoint, tuning), accountId);
       }
       entry.archived.set(key, client);
       while (entry.archived.size > maxArchived) {
@@ -110,4 +136,14 @@ export function createKvsClients(deps: KvsClientsDeps): KvsClients {
       for (const accountId of [...byAccount.keys()]) forget(accountId);
     },
   };
+}
+
+const REFUSED = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch']);
+
+/** AWS refused the credentials themselves (not a permission, not the clock). */
+export function isCredentialRefusal(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { name, message } = err as { name?: unknown; message?: unknown };
+  if (typeof name !== 'string' || !REFUSED.has(name)) return false;
+  return !(typeof message === 'string' && /signature expired|not yet current/i.test(message));
 }

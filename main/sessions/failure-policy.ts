@@ -1,5 +1,5 @@
 import { isAppFailure } from '../core/app-failure';
-import { appError, KVS_ERROR_CODES, type AppError } from '../../shared/errors';
+import { appError, CREDENTIAL_ERROR_CODES, KVS_ERROR_CODES, type AppError } from '../../shared/errors';
 
 export type FailureKind =
   /** ClientLimitExceeded: the stream's call quota is spent; pause the whole stream. */
@@ -37,10 +37,18 @@ const FATAL_CODES = new Set([
 
 /**
  * For failures that don't say whether the call took effect: an error response from KVS, or one of
- * our own refusals before any call, made no session. Anything else — a NetworkError included, since
- * a reset or timeout may come after KVS acted — may have.
+ * our own refusals before any call (credentials, accounts), made no session. Anything else — a
+ * NetworkError included, since a reset or timeout may come after KVS acted — may have.
  */
-const NO_SESSION_CODES = new Set<string>([...KVS_ERROR_CODES, 'UnknownRegion', 'AccountNotFound', 'KeychainUnavailable', 'StreamNotPlayable', 'InvalidRequest']);
+const NO_SESSION_CODES = new Set<string>([
+  ...KVS_ERROR_CODES,
+  ...CREDENTIAL_ERROR_CODES,
+  'UnknownRegion',
+  'AccountNotFound',
+  'AccountChanged',
+  'StreamNotPlayable',
+  'InvalidRequest',
+]);
 
 export function classifyFailure(err: unknown): ClassifiedFailure {
   if (!isAppFailure(err)) {

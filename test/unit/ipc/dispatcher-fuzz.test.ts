@@ -21,8 +21,15 @@ function validRequests(accountId: string): { [N in CallName]: CallRequest<N> } {
     'accounts.update': { id: accountId, name: 'Ops renamed' },
     'accounts.remove': { id: 'no-such-account' },
     'accounts.test': { id: accountId },
+    'accounts.setDemoHidden': { hidden: true },
+    'accounts.status': {},
+    'accounts.retry': { id: accountId },
+    'accounts.keychain': {},
+    'accounts.profiles': {},
     'streams.list': { accountId, prefix: 'lob', maxResults: 10 },
     'streams.describe': stream,
+    'streams.all': { accountId, refresh: true },
+    'streams.tags': { accountId, streamNames: ['lobby-cam'] },
     'fragments.list': { accountId, streamName: 'lobby-cam', start: 1_000, end: 2_000, selector: 'SERVER_TIMESTAMP' },
     'walls.list': {},
     'walls.save': { id: 'wall-1', name: 'Lobby', grid: 2, tiles: [{ cell: 0, stream, colSpan: 1, rowSpan: 1, muted: true }] },
@@ -210,7 +217,7 @@ describe('IPC dispatcher under hostile payloads', () => {
     expect(logLines.join('')).toMatch(/outside its schema/);
 
     services.listAccounts = async () =>
-      [{ id: 'a1', kind: 'aws', name: 'A', region: 'us-east-1', accessKeyId: 'AKIA', hasSessionToken: false, secretAccessKey: SECRET }] as never;
+      [{ id: 'a1', kind: 'keys', name: 'A', region: 'us-east-1', accessKeyId: 'AKIA', hasSessionToken: false, secretAccessKey: SECRET }] as never;
     const reply = await dispatch('accounts.list', {}, sender);
     expect(reply.ok).toBe(true);
     expect(JSON.stringify(reply)).not.toContain(SECRET);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountChange, AccountConnection, AccountConnections } from '../../../main/accounts/connection';
-import { createKvsClients } from '../../../main/kvs/clients';
+import { createKvsClients, isCredentialRefusal } from '../../../main/kvs/clients';
 import { DEFAULT_TUNING } from '../../../main/kvs/client-config';
 import { UNKNOWN_OUTCOME_GRACE_MS } from '../../../main/sessions/session-ledger';
 
@@ -28,7 +28,10 @@ function accountsWith(region = 'eu-west-1') {
     change(accountId: string, newRegion?: string) {
       revision++;
       if (newRegion) currentRegion = newRegion;
-      for (const l of listeners) l({ accountId, change: 'updated' });
+      for (const l of listeners) l({ accountId, change: 'updated', identityChanged: true });
+    },
+    rename(accountId: string) {
+      for (const l of listeners) l({ accountId, change: 'updated', identityChanged: false });
     },
     listenerCount: () => listeners.size,
   };
@@ -78,6 +81,28 @@ describe('KVS clients registry', () => {
 
   it('gives up on a request before the ledger stops counting what it may have created', () => {
     expect(DEFAULT_TUNING.requestTimeoutMs).toBeLessThan(UNKNOWN_OUTCOME_GRACE_MS);
+  });
+
+  it('keeps its clients when only the name changed', async () => {
+    const { accounts, rename } = accountsWith();
+    const clients = createKvsClients({ accounts });
+    const before = await clients.control('acc1');
+    const archivedBefore = await clients.archived('acc1', 'https://b-1.example');
+    rename('acc1');
+    expect((await clients.control('acc1')).client).toBe(before.client);
+    expect((await clients.archived('acc1', 'https://b-1.example')).client).toBe(archivedBefore.client);
+    clients.close();
+  });
+
+  it('tells refused credentials (expired, unknown, bad signature) from permissions and clock skew', () => {
+    const err = (name: string, message = 'x') => Object.assign(new Error(message), { name });
+    for (const name of ['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch']) {
+      expect(isCredentialRefusal(err(name)), name).toBe(true);
+    }
+    expect(isCredentialRefusal(err('AccessDeniedException'))).toBe(false);
+    expect(isCredentialRefusal(err('ClientLimitExceededException'))).toBe(false);
+    expect(isCredentialRefusal(err('InvalidSignatureException', 'Signature expired: 20250101T000000Z is now earlier than …'))).toBe(false);
+    expect(isCredentialRefusal('ExpiredTokenException')).toBe(false);
   });
 
   it('keeps a bounded number of archived clients per account', async () => {

@@ -36,10 +36,10 @@ describe('content security policy', () => {
     expect(endpointOrigin('http://user:pw@host')).toBeUndefined();
 
     const accounts: AccountSummary[] = [
-        { id: 'a', kind: 'aws', name: 'A', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
-        { id: 'b', kind: 'aws', name: 'B', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
-        { id: 'c', kind: 'aws', name: 'C', region: 'us-east-1', accessKeyId: 'AKIA', hasSessionToken: false, endpoint: 'http://10.0.0.5:4566/' },
-        { id: 'demo', kind: 'demo', name: 'Demo cameras', region: 'us-west-2', accessKeyId: '', hasSessionToken: false },
+      { id: 'a', kind: 'keys', name: 'A', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
+      { id: 'b', kind: 'keys', name: 'B', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
+      { id: 'c', kind: 'keys', name: 'C', region: 'us-east-1', accessKeyId: 'AKIA', hasSessionToken: false, endpoint: 'http://10.0.0.5:4566/' },
+      { id: 'demo', kind: 'demo', name: 'Demo cameras', region: 'us-west-2', hidden: false },
     ];
     // The demo account's own region is not a source: the embedded emulator's origin comes as an extra.
     const origins = mediaOrigins(accounts, ['http://127.0.0.1:40001']);
