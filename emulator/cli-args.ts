@@ -9,6 +9,8 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --access-key-id X        access key id clients must sign with (env KVS_EMULATOR_ACCESS_KEY_ID)
   --secret-access-key Y    its secret (env KVS_EMULATOR_SECRET_ACCESS_KEY)
   --camera NAME=FILE.mp4   serve an MP4 as stream NAME (repeatable; replaces the demo cameras)
+  --no-codec-cameras       leave out the codec demo cameras (rooftop H.265, reception H.264+AAC,
+                           intercom H.264+G.711), serving the six H.264 ones only
   --archive-seconds N      how much archive exists at start (default 600)
   --quota-model M          sessions (default: 10 sessions per stream, the oldest revoked) or
                            points (AWS's current quotas: per-stream point budgets, no session cap)
@@ -26,6 +28,7 @@ const FLAGS = {
   'access-key-id': { type: 'string' },
   'secret-access-key': { type: 'string' },
   camera: { type: 'string', multiple: true },
+  'no-codec-cameras': { type: 'boolean' },
   'archive-seconds': { type: 'string' },
   'quota-model': { type: 'string' },
   'test-controls': { type: 'boolean' },
@@ -60,6 +63,7 @@ function applyFlag(flag: Flag, raw: string, value: string | undefined, options: 
   if (type === 'boolean') {
     if (value !== undefined) throw new CliError(`${raw} takes no value, not '${value}'`);
     if (flag === 'test-controls') options.testControls = true;
+    if (flag === 'no-codec-cameras') options.codecCameras = false;
     return;
   }
   if (value === undefined && flag !== 'camera') throw new CliError(`${raw} needs a value`);
@@ -115,6 +119,12 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     if (error instanceof CliError) return { kind: 'error', message: error.message };
     throw error;
   }
-  if (cameras.length > 0) options.cameras = cameras;
+  if (cameras.length > 0) {
+    if (options.codecCameras === false) return { kind: 'error', message: '--no-codec-cameras applies to the demo cameras, not to --camera' };
+    options.cameras = cameras;
+  } else {
+    // The command line shows every demo camera unless told not to.
+    options.codecCameras ??= true;
+  }
   return { kind: 'run', options };
 }

@@ -40,13 +40,14 @@ const PRUNE_INTERVAL_MS = 5_000;
 /**
  * Starts a local Kinesis Video Streams endpoint on 127.0.0.1: the control plane, archived media
  * (DASH sessions, ListFragments) and the DASH manifest and fragment GETs, over cameras that loop
- * real H.264 clips onto a live timeline; and STS (GetCallerIdentity, AssumeRole) on the same origin.
+ * real H.264 or H.265 clips (with AAC or G.711 sound, when they have it) onto a live timeline; and STS
+ * (GetCallerIdentity, AssumeRole) on the same origin.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const opts = resolveOptions(options);
   const startedMs = opts.now();
   const streams = new StreamRegistry(opts.region, opts.accountId, opts.now);
-  const cameras = await loadCameras(opts.cameras, startedMs - opts.archiveSeconds * 1000);
+  const cameras = await loadCameras(opts.cameras, startedMs - opts.archiveSeconds * 1000, { codecCameras: opts.codecCameras });
   for (const cam of cameras) streams.create(cam);
 
   let origin = '';

@@ -48,8 +48,14 @@ export interface EmulatorOptions {
    * Every emulated role allows 12-hour sessions (1 hour when reached by role chaining).
    */
   roles?: readonly string[];
-  /** Default: the demo cameras shipped in emulator/clips. */
+  /** Default: the demo cameras shipped in emulator/clips (see `codecCameras`). */
   cameras?: readonly CameraSpec[];
+  /**
+   * With the default cameras: also serve the codec cameras (`rooftop` H.265, `reception` H.264 + AAC,
+   * `intercom` H.264 + G.711 A-law) beside the six H.264 ones. Default off here, so an embedding app's
+   * demo shows what every player plays; `npm run emulator` turns it on.
+   */
+  codecCameras?: boolean;
   archiveSeconds?: number;
   /**
    * Which KVS playback quotas to enforce (default `sessions`): `sessions` caps active DASH sessions per
@@ -79,6 +85,7 @@ export interface ResolvedOptions {
   accountId: string;
   roles: readonly string[] | undefined;
   cameras: readonly CameraSpec[] | undefined;
+  codecCameras: boolean;
   archiveSeconds: number;
   quotaModel: QuotaModel;
   testControls: boolean;
@@ -122,6 +129,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     check(tagProblem === undefined, `camera '${cam.name}' ${tagProblem ?? ''}`);
     names.add(cam.name);
   }
+  check(options.codecCameras === undefined || options.cameras === undefined, 'codecCameras applies to the default demo cameras only, not to a cameras list');
   return {
     port,
     key: { accessKeyId, secretAccessKey },
@@ -130,6 +138,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     accountId,
     roles: options.roles,
     cameras: options.cameras,
+    codecCameras: options.codecCameras ?? false,
     archiveSeconds,
     quotaModel: quotaModel(modelName, limit),
     testControls,
