@@ -6,6 +6,8 @@ import { createEmulatorControl, type EmulatorControl } from './control/emulator-
 import { FaultPlan } from './faults/fault-plan';
 import { createEmulatorServer } from './http/server';
 import { loadCameras } from './cameras';
+import { FrameImages } from './media/frame-images';
+import { JobLimiter } from './media/job-limiter';
 import { resolveOptions, type EmulatorOptions } from './options';
 import { QuotaBook } from './quotas/quotas';
 import type { ServiceContext } from './service-context';
@@ -36,10 +38,12 @@ export interface RunningEmulator {
 
 /** Expired sessions and idle quota buckets are dropped this often, so memory stays bounded. */
 const PRUNE_INTERVAL_MS = 5_000;
+/** ffmpeg processes (image renders, camera encodes) running at once; the machines have two cores. */
+const FFMPEG_JOBS_AT_ONCE = 2;
 
 /**
  * Starts a local Kinesis Video Streams endpoint on 127.0.0.1: the control plane, archived media
- * (DASH sessions, ListFragments) and the DASH manifest and fragment GETs, over cameras that loop
+ * (DASH sessions, ListFragments, GetClip, GetImages) and the DASH manifest and fragment GETs, over cameras that loop
  * real H.264 or H.265 clips (with AAC or G.711 sound, when they have it) onto a live timeline; and STS
  * (GetCallerIdentity, AssumeRole) on the same origin.
  */
@@ -52,6 +56,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   let origin = '';
   const counters = new Counters();
+  // Every ffmpeg process the emulator starts takes a turn here: at most two at once.
+  const ffmpegJobs = new JobLimiter(FFMPEG_JOBS_AT_ONCE);
   let minExpiresSeconds = opts.minExpiresSeconds;
   const ctx: ServiceContext = {
     region: opts.region,
@@ -61,6 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     sessions: new SessionStore(opts.quotaModel.sessionsPerStream),
     quotas: new QuotaBook(opts.quotaModel, counters, opts.enforceQuotas),
     counters,
+    images: new FrameImages({ ffmpegPath: opts.ffmpegPath, limiter: ffmpegJobs }),
     minExpiresSeconds: () => minExpiresSeconds,
   };
 

@@ -69,6 +69,8 @@ export interface EmulatorOptions {
   testControls?: boolean;
   /** With testControls only: the lowest Expires accepted (default 1). */
   minExpiresSeconds?: number;
+  /** The ffmpeg GetImages renders frames with (default 'ffmpeg' on PATH). Without one, images are MEDIA_ERROR. */
+  ffmpegPath?: string;
   /** KVS's rate limits (default on). Off only to measure the emulator's own throughput. */
   enforceQuotas?: boolean;
   /** Epoch-ms clock; inject one to run the timeline at another time. */
@@ -90,6 +92,7 @@ export interface ResolvedOptions {
   quotaModel: QuotaModel;
   testControls: boolean;
   minExpiresSeconds: number;
+  ffmpegPath: string;
   enforceQuotas: boolean;
   now: () => number;
   onInternalError: (error: unknown) => void;
@@ -143,6 +146,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     quotaModel: quotaModel(modelName, limit),
     testControls,
     minExpiresSeconds: minExpires,
+    ffmpegPath: options.ffmpegPath ?? 'ffmpeg',
     enforceQuotas: options.enforceQuotas ?? true,
     now: options.now ?? Date.now,
     onInternalError: options.onInternalError ?? ((error) => console.error('kvs-emulator: internal error:', error)),

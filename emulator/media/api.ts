@@ -101,6 +101,8 @@ export interface Timeline {
    * sequence = index + 1. Track 2 exists only when the clip has audio.
    */
   fragmentBytes(index: number, track?: TrackNumber): Uint8Array;
+  /** Which of the clip's fragments timeline fragment `index` replays (its bytes, not yet placed on the timeline). */
+  clipFragmentIndex(index: number): number;
   /** Stop producing at `atMs` (until resume): fragments starting in a stop don't exist. */
   stop(atMs: number): void;
   resume(atMs: number): void;

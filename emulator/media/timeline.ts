@@ -159,6 +159,11 @@ export function createTimeline(clip: Clip, options: TimelineOptions): Timeline {
       return bytes;
     },
 
+    clipFragmentIndex(index) {
+      if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`fragment index must be a non-negative integer, got ${index}`);
+      return schedule.clipIndexOf(index);
+    },
+
     stop(atMs) {
       stops.stop(atMs);
     },

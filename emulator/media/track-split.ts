@@ -73,7 +73,7 @@ export function trackInit(bytes: Uint8Array, moov: Box, trak: Box, selection: Tr
   return concat([FTYP, encodeBox('moov', movieHeader, track, encodeBox('mvex', extendsBox))]);
 }
 
-interface LocatedSample extends RunSample {
+export interface LocatedSample extends RunSample {
   /** Absolute offset of the sample's bytes in the file. */
   readonly offset: number;
 }
@@ -162,4 +162,22 @@ export function trackFragment(bytes: Uint8Array, from: number, to: number, selec
   const moofBox = encodeBox('moof', movieFragmentHeader, encodeBox('traf', header, decodeTime, trackRun(samples, moofSize + 8)));
   const data = concat(samples.map((s) => bytes.subarray(s.offset, s.offset + s.size)));
   return concat([moofBox, encodeBox('mdat', data)]);
+}
+
+/**
+ * The samples of a single-track fragment (`[styp][sidx] moof mdat`, as the clip holds them), each with
+ * its bytes' offset in `bytes`; `trex` supplies the defaults its tfhd leaves out.
+ */
+export function samplesOf(bytes: Uint8Array, trex: TrackExtendsDefaults | undefined): LocatedSample[] {
+  const moof = readBoxes(bytes).find((b) => b.type === 'moof');
+  if (!moof) throw new Mp4FormatError('no moof box inside', 'fragment', 0);
+  const trafs = childBoxes(bytes, moof).filter((b) => b.type === 'traf');
+  if (trafs.length !== 1) throw new Mp4FormatError(`expected exactly one traf, found ${trafs.length}`, 'moof', moof.start);
+  const samples = locateSamples(moof, [readTrackFragment(bytes, trafs[0] as Box, trex)])[0] ?? [];
+  for (const sample of samples) {
+    if (sample.offset < 0 || sample.offset + sample.size > bytes.length) {
+      throw new Mp4FormatError(`a sample (${sample.size} bytes at ${sample.offset}) lies outside its fragment`, 'trun', moof.start);
+    }
+  }
+  return samples;
 }
