@@ -6,6 +6,7 @@ import { createEmulatorControl, type EmulatorControl } from './control/emulator-
 import { FaultPlan } from './faults/fault-plan';
 import { createEmulatorServer } from './http/server';
 import { loadCameras } from './cameras';
+import type { CameraBuild } from './media/camera-variants';
 import { FrameImages } from './media/frame-images';
 import { JobLimiter } from './media/job-limiter';
 import { resolveOptions, type EmulatorOptions } from './options';
@@ -22,6 +23,9 @@ export type { EmulatorControl, EmulatorCounters } from './control/emulator-contr
 export type { RequestKind } from './request-kinds';
 export type { AnswerLoss } from './faults/fault-plan';
 export type { QuotaModelName } from './quotas/quota-models';
+export type { CameraBuild } from './media/camera-variants';
+export { defaultCameraCacheDir } from './media/camera-variants';
+export { MAX_DISTINCT_CAMERAS } from './options';
 
 export interface RunningEmulator {
   /** `http://127.0.0.1:PORT`: the endpoint for both SDK clients. */
@@ -33,6 +37,8 @@ export interface RunningEmulator {
   readonly control: EmulatorControl;
   /** Stream names of the cameras, in the order given. */
   readonly cameras: readonly string[];
+  /** With `cameras: N`: how many cameras were encoded now, found in the cache, or left as the shipped clip. */
+  readonly cameraBuild?: CameraBuild;
   stop(): Promise<void>;
 }
 
@@ -51,13 +57,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const opts = resolveOptions(options);
   const startedMs = opts.now();
   const streams = new StreamRegistry(opts.region, opts.accountId, opts.now);
-  const cameras = await loadCameras(opts.cameras, startedMs - opts.archiveSeconds * 1000, { codecCameras: opts.codecCameras });
+  // Every ffmpeg process the emulator starts takes a turn here: at most two at once.
+  const ffmpegJobs = new JobLimiter(FFMPEG_JOBS_AT_ONCE);
+  const { streams: cameras, build } = await loadCameras(opts.cameras, startedMs - opts.archiveSeconds * 1000, {
+    codecCameras: opts.codecCameras,
+    cacheDir: opts.cameraCacheDir,
+    ffmpegPath: opts.ffmpegPath,
+    limiter: ffmpegJobs,
+    notice: opts.onNotice,
+  });
   for (const cam of cameras) streams.create(cam);
 
   let origin = '';
   const counters = new Counters();
-  // Every ffmpeg process the emulator starts takes a turn here: at most two at once.
-  const ffmpegJobs = new JobLimiter(FFMPEG_JOBS_AT_ONCE);
   let minExpiresSeconds = opts.minExpiresSeconds;
   const ctx: ServiceContext = {
     region: opts.region,
@@ -125,6 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     credentials: { accessKeyId: opts.key.accessKeyId, secretAccessKey: opts.key.secretAccessKey },
     control,
     cameras: cameras.map((c) => c.name),
+    ...(build ? { cameraBuild: build } : {}),
     stop: async () => {
       clearInterval(pruner);
       await new Promise<void>((resolve) => {

@@ -40,6 +40,8 @@ describe('emulator CLI arguments', () => {
     });
     expect(parseCliArgs([], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: true } });
     expect(parseCliArgs(['--no-codec-cameras'], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: false } });
+    expect(parseCliArgs(['--cameras', '64'], {})).toEqual({ kind: 'run', options: { port: 4567, cameras: 64 } });
+    expect(parseCliArgs(['--cameras=8', '--camera-cache', '/tmp/cams'], {})).toEqual({ kind: 'run', options: { port: 4567, cameras: 8, cameraCacheDir: '/tmp/cams' } });
     expect(parseCliArgs(['--help'], {})).toEqual({ kind: 'help' });
     expect(parseCliArgs(['-h'], {})).toEqual({ kind: 'help' });
     expect(parseCliArgs(['--port', '1', '--help'], {})).toEqual({ kind: 'help' });
@@ -80,6 +82,12 @@ describe('emulator CLI arguments', () => {
     expect(message(['--quota-model', 'tokens'])).toMatch(/--quota-model must be sessions or points, not 'tokens'/);
     expect(message(['--quota-model'])).toMatch(/--quota-model needs a value/);
     expect(message(['--no-codec-cameras=1'])).toMatch(/--no-codec-cameras takes no value/);
+    expect(message(['--cameras', '0'])).toMatch(/--cameras must be between 1 and 256, not 0/);
+    expect(message(['--cameras', '300'])).toMatch(/--cameras must be between 1 and 256/);
+    expect(message(['--cameras', 'many'])).toMatch(/--cameras needs a whole number, not 'many'/);
+    expect(message(['--cameras', '4', '--camera', 'a=/x.mp4'])).toMatch(/--cameras N and --camera NAME=FILE.mp4 can't be used together/);
+    expect(message(['--camera-cache', '/tmp/x'])).toMatch(/--camera-cache applies to --cameras N only/);
+    expect(message(['--cameras', '4', '--no-codec-cameras'])).toMatch(/--no-codec-cameras applies to the demo cameras, not to --cameras/);
     expect(message(['--no-codec-cameras', '--camera', 'a=/x.mp4'])).toMatch(/--no-codec-cameras applies to the demo cameras/);
   });
 });
