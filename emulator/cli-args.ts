@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CameraSpec, EmulatorOptions } from './options';
+import { MAX_DISTINCT_CAMERAS, type CameraSpec, type EmulatorOptions } from './options';
 import { QUOTA_MODEL_NAMES, type QuotaModelName } from './quotas/quota-models';
 
 export const USAGE = `Usage: npm run emulator -- [options]
@@ -9,6 +9,11 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --access-key-id X        access key id clients must sign with (env KVS_EMULATOR_ACCESS_KEY_ID)
   --secret-access-key Y    its secret (env KVS_EMULATOR_SECRET_ACCESS_KEY)
   --camera NAME=FILE.mp4   serve an MP4 as stream NAME (repeatable; replaces the demo cameras)
+  --no-codec-cameras       leave out the codec demo cameras (rooftop H.265, reception H.264+AAC,
+                           intercom H.264+G.711), serving the six H.264 ones only
+  --cameras N              serve N distinct cameras cam-01…cam-N (1–${MAX_DISTINCT_CAMERAS}) made from the demo clips,
+                           each with its own name in the picture; encoded once with ffmpeg, then cached
+  --camera-cache DIR       where --cameras keeps its encodes (default ~/.cache/kvs-wall/emulator-cameras)
   --archive-seconds N      how much archive exists at start (default 600)
   --quota-model M          sessions (default: 10 sessions per stream, the oldest revoked) or
                            points (AWS's current quotas: per-stream point budgets, no session cap)
@@ -26,6 +31,9 @@ const FLAGS = {
   'access-key-id': { type: 'string' },
   'secret-access-key': { type: 'string' },
   camera: { type: 'string', multiple: true },
+  'no-codec-cameras': { type: 'boolean' },
+  cameras: { type: 'string' },
+  'camera-cache': { type: 'string' },
   'archive-seconds': { type: 'string' },
   'quota-model': { type: 'string' },
   'test-controls': { type: 'boolean' },
@@ -60,6 +68,7 @@ function applyFlag(flag: Flag, raw: string, value: string | undefined, options: 
   if (type === 'boolean') {
     if (value !== undefined) throw new CliError(`${raw} takes no value, not '${value}'`);
     if (flag === 'test-controls') options.testControls = true;
+    if (flag === 'no-codec-cameras') options.codecCameras = false;
     return;
   }
   if (value === undefined && flag !== 'camera') throw new CliError(`${raw} needs a value`);
@@ -88,6 +97,13 @@ function applyFlag(flag: Flag, raw: string, value: string | undefined, options: 
     case 'camera':
       cameras.push(camera(text, cameras));
       return;
+    case 'cameras':
+      options.cameras = integer(raw, text, 1, MAX_DISTINCT_CAMERAS);
+      return;
+    case 'camera-cache':
+      if (text === '') throw new CliError(`${raw} needs a directory`);
+      options.cameraCacheDir = text;
+      return;
   }
 }
 
@@ -115,6 +131,15 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     if (error instanceof CliError) return { kind: 'error', message: error.message };
     throw error;
   }
-  if (cameras.length > 0) options.cameras = cameras;
+  const count = typeof options.cameras === 'number';
+  if (cameras.length > 0 && count) return { kind: 'error', message: '--cameras N and --camera NAME=FILE.mp4 can\'t be used together' };
+  if (options.cameraCacheDir !== undefined && !count) return { kind: 'error', message: '--camera-cache applies to --cameras N only' };
+  if (cameras.length > 0 || count) {
+    if (options.codecCameras === false) return { kind: 'error', message: `--no-codec-cameras applies to the demo cameras, not to ${count ? '--cameras' : '--camera'}` };
+    if (cameras.length > 0) options.cameras = cameras;
+  } else {
+    // The command line shows every demo camera unless told not to.
+    options.codecCameras ??= true;
+  }
   return { kind: 'run', options };
 }

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   region             ${region}
   access key id      ${credentials.accessKeyId}
   secret access key  ${credentials.secretAccessKey}
-  streams            ${cameras.join(', ') || '(none)'}
+  streams            ${cameras.join(', ') || '(none)'}${emulator.cameraBuild ? `
+  camera clips       ${emulator.cameraBuild.encoded} encoded now, ${emulator.cameraBuild.cacheHits} from the cache, ${emulator.cameraBuild.shippedClips} shipped clips reused` : ''}
   quota model        ${emulator.control.counters().quotaModel}
   test controls      ${parsed.options.testControls ? `on (${url}/_control/counters)` : 'off'}
 

@@ -39,6 +39,12 @@ export const ERROR_STATUS = {
   UnrecognizedClientException: 403,
   ExpiredTokenException: 403,
   TagsPerResourceExceededLimitException: 400,
+  /**
+   * GetImages' documentation names these two for a width without a height and for a range over 300 s;
+   * neither is in the service model, so the SDK raises them as generic service exceptions of that name.
+   */
+  ValidationException: 400,
+  IllegalArgumentException: 400,
   InternalFailure: 500,
   ServiceUnavailableException: 503,
 } as const;

@@ -6,6 +6,9 @@ import { createEmulatorControl, type EmulatorControl } from './control/emulator-
 import { FaultPlan } from './faults/fault-plan';
 import { createEmulatorServer } from './http/server';
 import { loadCameras } from './cameras';
+import type { CameraBuild } from './media/camera-variants';
+import { FrameImages } from './media/frame-images';
+import { JobLimiter } from './media/job-limiter';
 import { resolveOptions, type EmulatorOptions } from './options';
 import { QuotaBook } from './quotas/quotas';
 import type { ServiceContext } from './service-context';
@@ -22,6 +25,9 @@ export type { RequestKind } from './request-kinds';
 export { DEFAULT_SSO_ROLE, type SsoTokenOptions, type SsoCounters } from './sso/sso-portal';
 export type { AnswerLoss } from './faults/fault-plan';
 export type { QuotaModelName } from './quotas/quota-models';
+export type { CameraBuild } from './media/camera-variants';
+export { defaultCameraCacheDir } from './media/camera-variants';
+export { MAX_DISTINCT_CAMERAS } from './options';
 
 export interface RunningEmulator {
   /** `http://127.0.0.1:PORT`: the endpoint for both SDK clients. */
@@ -38,22 +44,35 @@ export interface RunningEmulator {
   readonly sso: Pick<SsoPortal, 'issueToken' | 'revokeTokens' | 'counters'>;
   /** Stream names of the cameras, in the order given. */
   readonly cameras: readonly string[];
+  /** With `cameras: N`: how many cameras were encoded now, found in the cache, or left as the shipped clip. */
+  readonly cameraBuild?: CameraBuild;
   stop(): Promise<void>;
 }
 
 /** Expired sessions and idle quota buckets are dropped this often, so memory stays bounded. */
 const PRUNE_INTERVAL_MS = 5_000;
+/** ffmpeg processes (image renders, camera encodes) running at once; the machines have two cores. */
+const FFMPEG_JOBS_AT_ONCE = 2;
 
 /**
  * Starts a local Kinesis Video Streams endpoint on 127.0.0.1: the control plane, archived media
- * (DASH sessions, ListFragments) and the DASH manifest and fragment GETs, over cameras that loop
- * real H.264 clips onto a live timeline; and STS (GetCallerIdentity, AssumeRole) on the same origin.
+ * (DASH sessions, ListFragments, GetClip, GetImages) and the DASH manifest and fragment GETs, over cameras that loop
+ * real H.264 or H.265 clips (with AAC or G.711 sound, when they have it) onto a live timeline; and STS
+ * (GetCallerIdentity, AssumeRole) on the same origin.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const opts = resolveOptions(options);
   const startedMs = opts.now();
   const streams = new StreamRegistry(opts.region, opts.accountId, opts.now);
-  const cameras = await loadCameras(opts.cameras, startedMs - opts.archiveSeconds * 1000);
+  // Every ffmpeg process the emulator starts takes a turn here: at most two at once.
+  const ffmpegJobs = new JobLimiter(FFMPEG_JOBS_AT_ONCE);
+  const { streams: cameras, build } = await loadCameras(opts.cameras, startedMs - opts.archiveSeconds * 1000, {
+    codecCameras: opts.codecCameras,
+    cacheDir: opts.cameraCacheDir,
+    ffmpegPath: opts.ffmpegPath,
+    limiter: ffmpegJobs,
+    notice: opts.onNotice,
+  });
   for (const cam of cameras) streams.create(cam);
 
   let origin = '';
@@ -67,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     sessions: new SessionStore(opts.quotaModel.sessionsPerStream),
     quotas: new QuotaBook(opts.quotaModel, counters, opts.enforceQuotas),
     counters,
+    images: new FrameImages({ ffmpegPath: opts.ffmpegPath, limiter: ffmpegJobs }),
     minExpiresSeconds: () => minExpiresSeconds,
   };
 
@@ -129,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     control,
     sso,
     cameras: cameras.map((c) => c.name),
+    ...(build ? { cameraBuild: build } : {}),
     stop: async () => {
       clearInterval(pruner);
       await new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 import { parseRoleArn } from './auth/credentials';
 import type { SigningKeyPair } from './auth/sigv4';
 import type { Clip } from './media/api';
+import { defaultCameraCacheDir } from './media/camera-variants';
 import { tagSetProblem } from './streams/tags';
 import { DEFAULT_SESSIONS_PER_STREAM, QUOTA_MODEL_NAMES, quotaModel, type QuotaModel, type QuotaModelName } from './quotas/quota-models';
 
@@ -19,6 +20,9 @@ export const DEFAULT_QUOTA_MODEL: QuotaModelName = 'sessions';
 export const KVS_MIN_EXPIRES_SECONDS = 300;
 /** Demo cameras keep a day of archive, like a typical KVS camera setup. */
 export const DEFAULT_CAMERA_RETENTION_HOURS = 24;
+/** `cameras: N` makes at most this many (each is a clip held in memory, and an encode on first start). */
+export const MAX_DISTINCT_CAMERAS = 256;
+const MAX_START_OFFSET_MS = 24 * 3_600_000;
 
 /** A camera: any MP4 file (or an already loaded clip) becomes a stream with this name. */
 export interface CameraSpec {
@@ -31,6 +35,11 @@ export interface CameraSpec {
   deviceName?: string;
   /** The stream's tags (at most 50; keys 1–128 characters, values up to 256), as ListTagsForStream returns them. */
   tags?: Readonly<Record<string, string>>;
+  /**
+   * How much earlier than the others this camera's timeline began (ms, default 0, at most a day):
+   * cameras with different offsets change fragments at different moments, as real cameras do.
+   */
+  startOffsetMs?: number;
 }
 
 export interface EmulatorOptions {
@@ -48,8 +57,21 @@ export interface EmulatorOptions {
    * Every emulated role allows 12-hour sessions (1 hour when reached by role chaining).
    */
   roles?: readonly string[];
-  /** Default: the demo cameras shipped in emulator/clips. */
-  cameras?: readonly CameraSpec[];
+  /**
+   * Default: the demo cameras shipped in emulator/clips (see `codecCameras`). A number N serves N
+   * distinct cameras `cam-01`…`cam-N` made from the shipped H.264 clips, each with its own name burned
+   * into its picture and its own offset on the timeline, re-encoded once with ffmpeg and cached in
+   * `cameraCacheDir` (without ffmpeg: the shipped clips under those names, the pictures' names repeating).
+   */
+  cameras?: readonly CameraSpec[] | number;
+  /** With `cameras: N`: where the re-encoded cameras are kept between starts (default ~/.cache/kvs-wall/emulator-cameras). */
+  cameraCacheDir?: string;
+  /**
+   * With the default cameras: also serve the codec cameras (`rooftop` H.265, `reception` H.264 + AAC,
+   * `intercom` H.264 + G.711 A-law) beside the six H.264 ones. Default off here, so an embedding app's
+   * demo shows what every player plays; `npm run emulator` turns it on.
+   */
+  codecCameras?: boolean;
   archiveSeconds?: number;
   /**
    * Which KVS playback quotas to enforce (default `sessions`): `sessions` caps active DASH sessions per
@@ -63,12 +85,16 @@ export interface EmulatorOptions {
   testControls?: boolean;
   /** With testControls only: the lowest Expires accepted (default 1). */
   minExpiresSeconds?: number;
+  /** The ffmpeg GetImages renders frames with (default 'ffmpeg' on PATH). Without one, images are MEDIA_ERROR. */
+  ffmpegPath?: string;
   /** KVS's rate limits (default on). Off only to measure the emulator's own throughput. */
   enforceQuotas?: boolean;
   /** Epoch-ms clock; inject one to run the timeline at another time. */
   now?: () => number;
   /** Called with unexpected failures (bugs); by default they are written to stderr. */
   onInternalError?: (error: unknown) => void;
+  /** Told things worth knowing that don't stop the emulator (e.g. cameras falling back without ffmpeg); default stderr. */
+  onNotice?: (message: string) => void;
 }
 
 export interface ResolvedOptions {
@@ -78,14 +104,18 @@ export interface ResolvedOptions {
   region: string;
   accountId: string;
   roles: readonly string[] | undefined;
-  cameras: readonly CameraSpec[] | undefined;
+  cameras: readonly CameraSpec[] | number | undefined;
+  cameraCacheDir: string;
+  codecCameras: boolean;
   archiveSeconds: number;
   quotaModel: QuotaModel;
   testControls: boolean;
   minExpiresSeconds: number;
+  ffmpegPath: string;
   enforceQuotas: boolean;
   now: () => number;
   onInternalError: (error: unknown) => void;
+  onNotice: (message: string) => void;
 }
 
 function check(condition: boolean, message: string): void {
@@ -114,14 +144,20 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   check(/^\d{12}$/.test(accountId), `accountId must be 12 digits, not '${accountId}'`);
   for (const role of options.roles ?? []) check(parseRoleArn(role) !== undefined, `roles: '${role}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)`);
   const names = new Set<string>();
-  for (const cam of options.cameras ?? []) {
+  const count = typeof options.cameras === 'number' ? options.cameras : undefined;
+  check(count === undefined || (Number.isInteger(count) && count >= 1 && count <= MAX_DISTINCT_CAMERAS), `cameras must be a list or a whole number from 1 to ${MAX_DISTINCT_CAMERAS}, not ${count}`);
+  check(count !== undefined || options.cameraCacheDir === undefined, 'cameraCacheDir applies to a number of cameras only');
+  for (const cam of typeof options.cameras === 'number' ? [] : (options.cameras ?? [])) {
     check(/^[a-zA-Z0-9_.-]{1,256}$/.test(cam.name), `camera name '${cam.name}' is not a valid stream name`);
     check(!names.has(cam.name), `camera name '${cam.name}' is used twice`);
     check(cam.file !== undefined || cam.clip !== undefined, `camera '${cam.name}' needs a file or a clip`);
+    const offset = cam.startOffsetMs ?? 0;
+    check(Number.isFinite(offset) && offset >= 0 && offset <= MAX_START_OFFSET_MS, `camera '${cam.name}' startOffsetMs must be 0 to ${MAX_START_OFFSET_MS} ms, not ${offset}`);
     const tagProblem = cam.tags && tagSetProblem(cam.tags);
     check(tagProblem === undefined, `camera '${cam.name}' ${tagProblem ?? ''}`);
     names.add(cam.name);
   }
+  check(options.codecCameras === undefined || options.cameras === undefined, 'codecCameras applies to the default demo cameras only, not to a list or a number of cameras');
   return {
     port,
     key: { accessKeyId, secretAccessKey },
@@ -130,12 +166,16 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     accountId,
     roles: options.roles,
     cameras: options.cameras,
+    cameraCacheDir: options.cameraCacheDir ?? defaultCameraCacheDir(),
+    codecCameras: options.codecCameras ?? false,
     archiveSeconds,
     quotaModel: quotaModel(modelName, limit),
     testControls,
     minExpiresSeconds: minExpires,
+    ffmpegPath: options.ffmpegPath ?? 'ffmpeg',
     enforceQuotas: options.enforceQuotas ?? true,
     now: options.now ?? Date.now,
     onInternalError: options.onInternalError ?? ((error) => console.error('kvs-emulator: internal error:', error)),
+    onNotice: options.onNotice ?? ((message) => console.warn(`kvs-emulator: ${message}`)),
   };
 }

@@ -10,6 +10,8 @@ export const OPERATIONS = [
   'untagStream',
   'getDASHStreamingSessionURL',
   'listFragments',
+  'getClip',
+  'getImages',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -1,4 +1,5 @@
 import type { Counters } from './control/counters';
+import type { FrameImages } from './media/frame-images';
 import type { QuotaBook } from './quotas/quotas';
 import type { SessionStore } from './sessions/session-store';
 import type { StreamRegistry } from './streams/stream-registry';
@@ -14,6 +15,8 @@ export interface ServiceContext {
   /** The quota model's rate limits and point budgets; `quotas.model` says which model. */
   readonly quotas: QuotaBook;
   readonly counters: Counters;
+  /** GetImages' pictures: frames rendered by ffmpeg on demand, cached. */
+  readonly images: FrameImages;
   /** The lowest Expires a session may ask for (300 unless test controls lower it). */
   readonly minExpiresSeconds: () => number;
 }

@@ -4,7 +4,7 @@ import { epochSeconds, int, oneOf, parseRequest, StreamArnField, StreamNameField
 import type { TimelineFragment } from '../media/api';
 import type { ServiceContext } from '../service-context';
 import type { SessionSpec } from '../sessions/dash-session';
-import { codecAt, PLAYABLE_CODEC_IDS, type StreamRecord } from '../streams/stream';
+import { codecAt, PLAYABLE_AUDIO_CODEC_IDS, PLAYABLE_CODEC_IDS, type StreamRecord } from '../streams/stream';
 import { fragmentsInRange, freshestFragment } from './fragment-window';
 
 export const MAX_EXPIRES_SECONDS = 43_200;
@@ -76,11 +76,19 @@ function checkExpires(expires: number | undefined, minSeconds: number): number {
   return value;
 }
 
-/** The codec of the fragments a session would start with must be one KVS can package, with its private data. */
-function checkCodec(stream: StreamRecord, fragment: TimelineFragment): void {
+/**
+ * The codecs of the fragments a request would start with must be ones KVS can package, with their
+ * private data: H.264 or H.265 on track 1 and, when there is sound, AAC or G.711 on track 2. GetClip
+ * applies the same rule.
+ */
+export function checkCodec(stream: StreamRecord, fragment: TimelineFragment): void {
   const codec = codecAt(stream, fragment.producerTimestampMs);
   if (!PLAYABLE_CODEC_IDS.has(codec.kvsCodecId)) {
     throw new KvsError('UnsupportedStreamMediaTypeException', `The track codec ${codec.kvsCodecId} is not supported; track 1 must be H.264 or H.265.`);
+  }
+  const audio = stream.media?.clip.audio;
+  if (audio && !PLAYABLE_AUDIO_CODEC_IDS.has(audio.kvsCodecId)) {
+    throw new KvsError('UnsupportedStreamMediaTypeException', `The track codec ${audio.kvsCodecId} is not supported; track 2 must be AAC (A_AAC) or G.711 (A_MS/ACM).`);
   }
   if (!codec.hasCodecPrivateData) {
     throw new KvsError('MissingCodecPrivateDataException', 'No codec private data was found in the video track.');

@@ -1,4 +1,5 @@
 import { KvsError } from '../errors';
+import type { FrameImageCounts } from '../media/frame-images';
 import type { AnswerLoss, FailureStatus, FaultPlan } from '../faults/fault-plan';
 import type { QuotaModelName } from '../quotas/quota-models';
 import type { RequestKind } from '../request-kinds';
@@ -16,6 +17,8 @@ export interface EmulatorCounters extends RequestCounters {
   revokedSessions: number;
   /** Sessions still held in memory (active, or revoked and not yet past their expiry). */
   sessionsHeld: number;
+  /** GetImages' pictures since start: rendered by ffmpeg, answered from the cache, and failed (MEDIA_ERROR). */
+  images: FrameImageCounts;
 }
 
 /**
@@ -122,6 +125,7 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
       activeSessions: ctx.sessions.activeCounts(ctx.now()),
       revokedSessions: ctx.sessions.revokedCount,
       sessionsHeld: ctx.sessions.size,
+      images: ctx.images.counters(),
     }),
     resetCounters: () => deps.counters.reset(),
   };

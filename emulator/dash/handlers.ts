@@ -3,6 +3,7 @@ import { invalidArgument, KvsError, GET_THROTTLED_STATUS } from '../errors';
 import { manifestFragments, manifestOriginMs, retainedSinceMs } from '../archived-media/fragment-window';
 import { NO_POINTS, POINT_COSTS, type Points } from '../quotas/point-costs';
 import type { ServiceContext } from '../service-context';
+import type { TrackNumber } from '../media/api';
 import type { DashSession } from '../sessions/dash-session';
 import { codecAt, type StreamRecord } from '../streams/stream';
 import { MINIMUM_UPDATE_PERIOD_SECONDS, SEQUENCE_NUMBER_PARAM, TRACK_NUMBER_PARAM } from './media-urls';
@@ -20,21 +21,28 @@ const MEDIA_QUOTAS = {
   media: { api: 'GetMP4MediaFragment', points: (): Points => POINT_COSTS.getMP4MediaFragment() },
 } as const;
 
+/** Track 1 is the video; track 2 the audio, in streams with sound. Absent means track 1. */
+function trackNumber(query: URLSearchParams, stream: StreamRecord): TrackNumber {
+  const track = query.get(TRACK_NUMBER_PARAM);
+  if (track === null || track === '1') return 1;
+  if (track === '2' && stream.media?.clip.audio) return 2;
+  throw new KvsError('ResourceNotFoundException', `Track ${track.slice(0, 20)} does not exist in this stream.`);
+}
+
+const contentTypeOf = (track: TrackNumber): string => (track === 2 ? 'audio/mp4' : 'video/mp4');
+
 /**
  * The session behind the token and its stream, if both still exist and the session's rate and the
  * stream's point budgets allow.
  */
-function authorise(query: URLSearchParams, ctx: ServiceContext, quota: keyof typeof MEDIA_QUOTAS): { session: DashSession; stream: StreamRecord } {
+function authorise(query: URLSearchParams, ctx: ServiceContext, quota: keyof typeof MEDIA_QUOTAS): { session: DashSession; stream: StreamRecord; track: TrackNumber } {
   const nowMs = ctx.now();
   const session = ctx.sessions.authorise(query.get('SessionToken'), nowMs);
   const { api, points } = MEDIA_QUOTAS[quota];
   ctx.quotas.require({ api, rate: quota, stream: session.streamName, session: session.token, points: points(session) }, nowMs, GET_THROTTLED_STATUS);
   const stream = ctx.streams.byName(session.streamName);
   if (!stream?.media) throw new KvsError('ResourceNotFoundException', 'The stream of this session no longer exists.');
-  const track = query.get(TRACK_NUMBER_PARAM);
-  // The emulator's streams carry one video track.
-  if (track !== null && track !== '1') throw new KvsError('ResourceNotFoundException', `Track ${track} does not exist in this stream.`);
-  return { session, stream };
+  return { session, stream, track: trackNumber(query, stream) };
 }
 
 export function getDashManifest(query: URLSearchParams, ctx: ServiceContext): MediaBody {
@@ -64,13 +72,15 @@ export function getDashManifest(query: URLSearchParams, ctx: ServiceContext): Me
 }
 
 export function getMp4InitFragment(query: URLSearchParams, ctx: ServiceContext): MediaBody {
-  const { stream } = authorise(query, ctx, 'init');
-  if (!stream.media) throw fragmentNotFound();
-  return { contentType: 'video/mp4', body: stream.media.clip.init };
+  const { stream, track } = authorise(query, ctx, 'init');
+  const clip = stream.media?.clip;
+  const init = track === 2 ? clip?.audio?.init : clip?.init;
+  if (!init) throw fragmentNotFound();
+  return { contentType: contentTypeOf(track), body: init };
 }
 
 export function getMp4MediaFragment(query: URLSearchParams, ctx: ServiceContext): MediaBody {
-  const { session, stream } = authorise(query, ctx, 'media');
+  const { session, stream, track } = authorise(query, ctx, 'media');
   const timeline = stream.media?.timeline;
   if (!timeline) throw fragmentNotFound();
   const raw = query.get(SEQUENCE_NUMBER_PARAM);
@@ -84,5 +94,5 @@ export function getMp4MediaFragment(query: URLSearchParams, ctx: ServiceContext)
   if (generation !== session.codecGeneration) {
     throw new KvsError('InvalidCodecPrivateDataException', 'The codec private data of this fragment differs from the earlier fragments of the session.');
   }
-  return { contentType: 'video/mp4', body: timeline.fragmentBytes(fragment.index) };
+  return { contentType: contentTypeOf(track), body: timeline.fragmentBytes(fragment.index, track) };
 }

@@ -1,5 +1,7 @@
 import { getDashStreamingSessionUrl } from '../archived-media/session-url';
 import { listFragments } from '../archived-media/list-fragments';
+import { getClip } from '../archived-media/get-clip';
+import { getImages } from '../archived-media/get-images';
 import { createStream, deleteStream, describeStream, getDataEndpoint, listStreams } from '../control-plane/handlers';
 import { listTagsForStream, tagStream, untagStream } from '../control-plane/tags';
 import { getDashManifest, getMp4InitFragment, getMp4MediaFragment, type MediaBody } from '../dash/handlers';
@@ -7,6 +9,9 @@ import { DASH_ACTION_FILES, DASH_BASE_PATH } from '../dash/media-urls';
 import type { MediaAction, Operation } from '../request-kinds';
 import type { ServiceContext } from '../service-context';
 
+export { BinaryAnswer } from './binary-answer';
+
+/** Answers JSON (any value) or a `BinaryAnswer`, now or once its work (an ffmpeg run) is done. */
 export type OperationHandler = (body: Record<string, unknown>, ctx: ServiceContext) => unknown;
 export type MediaHandler = (query: URLSearchParams, ctx: ServiceContext) => MediaBody;
 
@@ -22,6 +27,8 @@ export const OPERATION_HANDLERS: Record<Operation, OperationHandler> = {
   untagStream,
   getDASHStreamingSessionURL: getDashStreamingSessionUrl,
   listFragments,
+  getClip,
+  getImages,
 };
 
 const MEDIA_HANDLERS: Record<MediaAction, MediaHandler> = {

@@ -15,7 +15,7 @@ import { handleSsoRequest, SSO_CREDENTIALS_PATH } from '../sso/sso-http';
 import type { SsoPortal } from '../sso/sso-portal';
 import { parseJsonObject, readBody } from './body';
 import { closingHeaders, newRequestId, sendBytes, sendError, sendJson, sendPreflight, sendXml } from './respond';
-import { mediaRoute, OPERATION_HANDLERS } from './routes';
+import { BinaryAnswer, mediaRoute, OPERATION_HANDLERS } from './routes';
 
 export interface ControlRoutes {
   /** Handles `/_control/…`; returns false when the path is not a control route. */
@@ -92,7 +92,7 @@ export function createEmulatorServer(deps: ServerDeps): Server {
     kind: RequestKind,
     req: IncomingMessage,
     check: () => Promise<void>,
-    handle: () => () => void,
+    handle: () => (() => void) | Promise<() => void>,
     answerError: (error: unknown) => ErrorAnswer | undefined,
   ): Promise<void> {
     counters.request(kind);
@@ -101,7 +101,7 @@ export function createEmulatorServer(deps: ServerDeps): Server {
       await check();
       await applyFaults(kind);
       loss = faults.takeAnswerLoss(kind);
-      const send = handle();
+      const send = await handle();
       await deliver(kind, loss, req, send);
     } catch (error) {
       const answer = answerError(error);
@@ -152,9 +152,11 @@ export function createEmulatorServer(deps: ServerDeps): Server {
         body = await readBody(req);
         verifySigV4(signed(req, body), { region: ctx.region, service: KVS_SIGNING_SERVICE, lookup, now: ctx.now });
       },
-      () => {
-        const result = OPERATION_HANDLERS[kind](parseJsonObject(body), ctx);
-        return () => sendJson(req, res, requestId, result);
+      async () => {
+        const result = await OPERATION_HANDLERS[kind](parseJsonObject(body), ctx);
+        return result instanceof BinaryAnswer
+          ? () => sendBytes(req, res, requestId, result.contentType, result.body)
+          : () => sendJson(req, res, requestId, result);
       },
       kvsErrors(req, res, requestId),
     );

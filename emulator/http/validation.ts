@@ -34,9 +34,16 @@ export const text = (min: number, max: number, pattern?: RegExp) => {
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `Member must satisfy enum value set: [${values.join(', ')}]` });
 
+/** The last second of year 9999: a later "timestamp" is a mistake, and in milliseconds it would overflow to Infinity. */
+export const MAX_EPOCH_SECONDS = 253_402_300_799;
+
 /** rest-json timestamps are epoch seconds, possibly fractional. */
 export const epochSeconds = () =>
-  z.number({ error: 'Member must be a timestamp in epoch seconds' }).finite({ error: 'Member must be a finite number' }).nonnegative({ error: 'Member must not be negative' });
+  z
+    .number({ error: 'Member must be a timestamp in epoch seconds' })
+    .finite({ error: 'Member must be a finite number' })
+    .nonnegative({ error: 'Member must not be negative' })
+    .max(MAX_EPOCH_SECONDS, { error: 'Member must be a timestamp before the year 10000' });
 
 export const StreamNameField = text(1, 256, /^[a-zA-Z0-9_.-]+$/);
 export const StreamArnField = text(1, 1024, /^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+\/[a-zA-Z0-9_.-]+\/[0-9]+$/);

@@ -3,6 +3,29 @@
  * and its service side (HTTP, SigV4, sessions, quotas). The service only uses what is declared here.
  */
 
+/** KVS numbers a stream's tracks: 1 is the video, 2 the audio (when the producer sends sound). */
+export type TrackNumber = 1 | 2;
+
+/**
+ * A clip's sound, served as KVS track 2: its own init segment and, for each video fragment, the audio
+ * fragment that was interleaved with it (same index), so both tracks tile the same timeline.
+ */
+export interface ClipAudio {
+  /** `ftyp` + `moov` of the audio track alone. */
+  readonly init: Uint8Array;
+  /** Index-aligned with the clip's video fragments. */
+  readonly fragments: readonly ClipFragment[];
+  readonly timescale: number;
+  /** 'mp4a.40.2' (AAC LC), 'alaw' / 'ulaw' (G.711), or another codec KVS playback refuses. */
+  readonly codec: string;
+  /** KVS-style codec id: 'A_AAC', 'A_MS/ACM' (G.711), or another. */
+  readonly kvsCodecId: string;
+  readonly mimeType: 'audio/mp4';
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly totalDurationTicks: number;
+}
+
 /** A clip split into its init segment and one fragment per GOP, as loaded from an MP4 file. */
 export interface Clip {
   readonly name: string;
@@ -22,6 +45,8 @@ export interface Clip {
   readonly totalDurationTicks: number;
   /** DASH `frameRate` ('25', '30000/1001') when every sample lasts the same; absent for variable frame rate. */
   readonly frameRate?: string;
+  /** The audio track, when the clip has sound. */
+  readonly audio?: ClipAudio;
 }
 
 export interface ClipFragment {
@@ -47,6 +72,15 @@ export interface TimelineFragment {
   readonly startTicks: number;
   readonly durationTicks: number;
   readonly sizeBytes: number;
+  /** The same fragment's audio track, in the audio timescale, when the stream has sound. */
+  readonly audio?: TrackTiming;
+}
+
+/** Where one track of a fragment lies on the timeline, in that track's timescale. */
+export interface TrackTiming {
+  readonly startTicks: number;
+  readonly durationTicks: number;
+  readonly sizeBytes: number;
 }
 
 /**
@@ -62,8 +96,13 @@ export interface Timeline {
   newest(count: number, nowMs: number): TimelineFragment[];
   /** The fragment with this index if it has been ingested by `nowMs`. */
   fragment(index: number, nowMs: number): TimelineFragment | undefined;
-  /** The media bytes of a fragment, rewritten so tfdt/sidx = startTicks and mfhd sequence = index + 1. */
-  fragmentBytes(index: number): Uint8Array;
+  /**
+   * One track of a fragment (default the video), rewritten so tfdt/sidx = that track's start and mfhd
+   * sequence = index + 1. Track 2 exists only when the clip has audio.
+   */
+  fragmentBytes(index: number, track?: TrackNumber): Uint8Array;
+  /** Which of the clip's fragments timeline fragment `index` replays (its bytes, not yet placed on the timeline). */
+  clipFragmentIndex(index: number): number;
   /** Stop producing at `atMs` (until resume): fragments starting in a stop don't exist. */
   stop(atMs: number): void;
   resume(atMs: number): void;
@@ -73,7 +112,9 @@ export interface Timeline {
 /** What the MPD builder needs for one session's manifest. */
 export interface ManifestInput {
   type: 'dynamic' | 'static';
-  clip: Pick<Clip, 'timescale' | 'codec' | 'width' | 'height' | 'mimeType' | 'frameRate'>;
+  clip: Pick<Clip, 'timescale' | 'codec' | 'width' | 'height' | 'mimeType' | 'frameRate'> & {
+    readonly audio?: Pick<ClipAudio, 'timescale' | 'codec' | 'mimeType' | 'sampleRate' | 'channels'>;
+  };
   /** Fragments to list, oldest first, each with its per-session sequence number ($Number$). */
   entries: ReadonlyArray<{ number: number; fragment: TimelineFragment }>;
   /** Query string (without '?') appended to init and media URLs, e.g. 'SessionToken=…'. */

@@ -74,6 +74,11 @@ export interface DemoCamera {
   readonly slug: string;
   readonly name: string;
   readonly clip: Clip;
+  /**
+   * One of the codec cameras (H.265, H.264 with AAC, H.264 with G.711), which not every player can
+   * play; the emulator serves them only when asked (`codecCameras`).
+   */
+  readonly codecCamera: boolean;
   /** The stream's tags, as ListTagsForStream returns them. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -83,6 +88,7 @@ const CameraListing = z.array(
     slug: z.string(),
     name: z.string(),
     file: z.string().refine((file) => basename(file) === file, { error: 'must be a plain file name' }),
+    codecCamera: z.boolean().optional(),
     tags: z
       .record(z.string(), z.string())
       .superRefine((tags, ctx) => {
@@ -97,16 +103,30 @@ function parseCameraListing(text: string, label: string): z.infer<typeof CameraL
   const parsed = CameraListing.safeParse(JSON.parse(text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${label} must be an array of { slug, name, file, tags? } with plain file names: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+    throw new Error(`${label} must be an array of { slug, name, file, codecCamera?, tags? } with plain file names: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
   }
   return parsed.data;
 }
 
-/** The demo cameras listed in clips/cameras.json, each loaded. */
-export async function loadDemoCameras(directory: string = CLIPS_DIRECTORY): Promise<DemoCamera[]> {
+/** A demo camera as clips/cameras.json lists it, before its clip is loaded. */
+export interface DemoCameraListing {
+  readonly slug: string;
+  readonly name: string;
+  /** The clip's absolute path. */
+  readonly file: string;
+  readonly codecCamera: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The demo cameras listed in clips/cameras.json (codec cameras too), their clips not yet loaded. */
+export async function listDemoCameras(directory: string = CLIPS_DIRECTORY): Promise<DemoCameraListing[]> {
   const listingPath = join(directory, 'cameras.json');
   const listing = parseCameraListing(await readFile(listingPath, 'utf8'), listingPath);
-  return Promise.all(
-    listing.map(async (camera) => ({ slug: camera.slug, name: camera.name, tags: camera.tags ?? {}, clip: await loadClip(join(directory, camera.file), camera.name) })),
-  );
+  return listing.map((camera) => ({ slug: camera.slug, name: camera.name, file: join(directory, camera.file), codecCamera: camera.codecCamera ?? false, tags: camera.tags ?? {} }));
+}
+
+/** The demo cameras listed in clips/cameras.json, each loaded; `codecCameras` false leaves the codec cameras out. */
+export async function loadDemoCameras(directory: string = CLIPS_DIRECTORY, { codecCameras = true }: { codecCameras?: boolean } = {}): Promise<DemoCamera[]> {
+  const listing = (await listDemoCameras(directory)).filter((camera) => codecCameras || !camera.codecCamera);
+  return Promise.all(listing.map(async ({ file, ...camera }) => ({ ...camera, clip: await loadClip(file, camera.name) })));
 }

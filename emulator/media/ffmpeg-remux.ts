@@ -1,7 +1,10 @@
 /**
- * Reshapes any MP4 ffmpeg can read into the fragmented, video-only form the emulator streams, without
- * re-encoding: `-c copy` with one fragment per key frame, decode times from zero, and a sidx per
- * fragment. Output goes to a pipe, so no temporary files are left behind.
+ * Reshapes any MP4 ffmpeg can read into the fragmented form the emulator streams, without re-encoding:
+ * the first video track and the first audio track if there is one, `-c copy`, one fragment per key
+ * frame, decode times from zero, and a sidx per fragment. Output goes to a pipe, so no temporary files
+ * are left behind. ffmpeg's mp4 muxer refuses some audio KVS carries (G.711 `pcm_alaw`/`pcm_mulaw`);
+ * those files go through its mov muxer, which writes the same fragmented boxes with an `alaw`/`ulaw`
+ * sample entry.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -16,21 +19,35 @@ export interface RemuxOptions {
 
 const STDERR_KEEP = 4000;
 
-function remuxArguments(path: string): string[] {
+type Muxer = 'mp4' | 'mov';
+
+function remuxArguments(path: string, muxer: Muxer): string[] {
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     // The file: protocol keeps a name containing ':' or starting with '-' from being read as anything else.
     '-i', `file:${resolve(path)}`,
-    '-map', '0:v:0', '-c', 'copy',
+    '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy',
     '-movflags', '+frag_keyframe+empty_moov+default_base_moof+dash',
-    '-f', 'mp4', 'pipe:1',
+    '-f', muxer, 'pipe:1',
   ];
 }
 
+/** What ffmpeg's mp4 muxer says about a codec it has no sample entry for. */
+const UNSUPPORTED_IN_MP4 = /Could not find tag for codec/;
+
 /** The remuxed file's bytes. `label` names the file in error messages. */
-export function remuxToFragmentedMp4(path: string, label: string, options: RemuxOptions): Promise<Uint8Array> {
+export async function remuxToFragmentedMp4(path: string, label: string, options: RemuxOptions): Promise<Uint8Array> {
+  try {
+    return await remuxWith('mp4', path, label, options);
+  } catch (error) {
+    if (!(error instanceof ClipLoadError) || !UNSUPPORTED_IN_MP4.test(error.message)) throw error;
+    return remuxWith('mov', path, label, options);
+  }
+}
+
+function remuxWith(muxer: Muxer, path: string, label: string, options: RemuxOptions): Promise<Uint8Array> {
   return new Promise((done, fail) => {
-    const child = spawn(options.ffmpegPath, remuxArguments(path), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.ffmpegPath, remuxArguments(path, muxer), { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let size = 0;
     let stderr = '';

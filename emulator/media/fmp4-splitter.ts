@@ -4,12 +4,13 @@
  * shape (plain MP4, extra tracks, fragments not opening on a key frame) are reported as needing a remux
  * rather than rejected, because ffmpeg can reshape them without re-encoding.
  */
-import type { Clip, ClipFragment } from './api';
+import type { Clip, ClipAudio, ClipFragment } from './api';
 import { ClipLoadError } from './clip-load-error';
 import { kvsCodecIdFor } from './codec-string';
 import { type FragmentInfo, readFragmentInfo } from './fragment-info';
 import { type Box, Mp4FormatError, readBoxes } from './mp4-boxes';
-import { type MovieTracks, type VideoTrackInfo, readMovieTracks } from './track-info';
+import { type AudioTrackInfo, type MovieTracks, type TrackExtendsDefaults, type VideoTrackInfo, readMovieTracks } from './track-info';
+import { type TrackSelection, trackFragment, trackInit } from './track-split';
 
 export type ClipMedia = Omit<Clip, 'name'>;
 
@@ -69,13 +70,18 @@ function fragmentRanges(top: readonly Box[], label: string): FragmentRange[] | u
   return ranges;
 }
 
-function fragmentInfo(bytes: Uint8Array, track: VideoTrackInfo, range: FragmentRange, index: number, label: string): FragmentInfo {
+/** Runs a read of fragment `index`, turning a format error into a ClipLoadError that names it. */
+function readingFragment<T>(index: number, label: string, read: () => T): T {
   try {
-    return readFragmentInfo(bytes, track.trex, range.start, range.end);
+    return read();
   } catch (error) {
     if (!(error instanceof Mp4FormatError)) throw error;
     throw new ClipLoadError('MALFORMED', `${label}: fragment ${index + 1} is not valid: ${error.message}`, { cause: error });
   }
+}
+
+function fragmentInfo(bytes: Uint8Array, track: VideoTrackInfo, range: FragmentRange, index: number, label: string): FragmentInfo {
+  return readingFragment(index, label, () => readFragmentInfo(bytes, track.trex, range.start, range.end));
 }
 
 function greatestCommonDivisor(a: number, b: number): number {
@@ -129,13 +135,17 @@ export function splitFragmentedMp4(bytes: Uint8Array, label: string): SplitResul
   }
   if (track.width === 0 || track.height === 0) throw new ClipLoadError('MALFORMED', `${label}: the video track declares no picture size`);
   if (!tracks.fragmented) return { kind: 'needs-remux', reason: 'it is not a fragmented MP4' };
-  if (tracks.handlers.length > 1) return { kind: 'needs-remux', reason: `it has ${tracks.handlers.length} tracks and a KVS-style stream here carries video only` };
+  const withAudio = tracks.handlers.length === 2 && tracks.audio !== undefined;
+  if (tracks.handlers.length > 1 && !withAudio) {
+    return { kind: 'needs-remux', reason: `it has ${tracks.handlers.length} tracks (${tracks.handlers.join(', ')}) and a KVS-style stream carries one video track and at most one audio track` };
+  }
   const ftyp = top.find((b) => b.type === 'ftyp');
   if (!ftyp) return { kind: 'needs-remux', reason: 'it has no ftyp box' };
 
   const ranges = fragmentRanges(top.filter((b) => b.start > moov.start), label);
   if (!ranges) return { kind: 'needs-remux', reason: 'some samples are outside movie fragments' };
   if (ranges.length === 0) throw new ClipLoadError('NO_FRAGMENTS', `${label} is a fragmented MP4 with no fragments (no moof/mdat after the moov)`);
+  if (withAudio && tracks.audio) return splitTracks(bytes, moov, track, tracks.audio, ranges, label);
 
   const infos = ranges.map((range, i) => fragmentInfo(bytes, track, range, i, label));
   for (const [i, info] of infos.entries()) {
@@ -165,6 +175,82 @@ export function splitFragmentedMp4(bytes: Uint8Array, label: string): SplitResul
       mimeType: 'video/mp4',
       totalDurationTicks: fragments.reduce((sum, f) => sum + f.durationTicks, 0),
       ...(frameRate ? { frameRate } : {}),
+    },
+  };
+}
+
+/** A fragment's tracks must each open on a sync sample (video) and carry samples and time. */
+function checkFragments(infos: readonly FragmentInfo[], what: 'video' | 'audio', label: string): string | undefined {
+  for (const [i, info] of infos.entries()) {
+    if (info.sampleCount === 0 || info.durationTicks === 0) throw new ClipLoadError('MALFORMED', `${label}: the ${what} of fragment ${i + 1} has no samples or no duration`);
+    if (what === 'video' && !info.startsWithSyncSample) return `fragment ${i + 1} does not start with a key frame`;
+  }
+  return undefined;
+}
+
+function clipFragments(parts: readonly Uint8Array[], infos: readonly FragmentInfo[]): ClipFragment[] {
+  const first = infos[0]?.baseMediaDecodeTime ?? 0;
+  return parts.map((data, i) => ({ data, durationTicks: (infos[i] as FragmentInfo).durationTicks, startTicks: (infos[i] as FragmentInfo).baseMediaDecodeTime - first }));
+}
+
+/**
+ * A clip with sound: each interleaved fragment becomes a video fragment and an audio fragment (same
+ * index), and each track gets an init segment of its own, as KVS serves TrackNumber 1 and 2.
+ */
+function splitTracks(bytes: Uint8Array, moov: Box, video: VideoTrackInfo, audio: AudioTrackInfo, ranges: readonly FragmentRange[], label: string): SplitResult {
+  const trexByTrack = new Map<number, TrackExtendsDefaults>();
+  if (video.trex) trexByTrack.set(video.trackId, video.trex);
+  if (audio.trex) trexByTrack.set(audio.trackId, audio.trex);
+  const videoTrack: TrackSelection = { sourceTrackId: video.trackId, trex: video.trex, trackNumber: 1 };
+  const audioTrack: TrackSelection = { sourceTrackId: audio.trackId, trex: audio.trex, trackNumber: 2 };
+
+  const videoParts: Uint8Array[] = [];
+  const audioParts: Uint8Array[] = [];
+  for (const [i, range] of ranges.entries()) {
+    const [videoPart, audioPart] = readingFragment(i, label, () => [
+      trackFragment(bytes, range.start, range.end, videoTrack, trexByTrack),
+      trackFragment(bytes, range.start, range.end, audioTrack, trexByTrack),
+    ]);
+    if (!videoPart) return { kind: 'needs-remux', reason: `fragment ${i + 1} holds no video` };
+    if (!audioPart) {
+      throw new ClipLoadError('MALFORMED', `${label}: fragment ${i + 1} holds no audio, and a KVS stream with sound carries it in every fragment. Drop the sound (ffmpeg -i in.mp4 -an -c copy out.mp4) or re-record`);
+    }
+    videoParts.push(videoPart);
+    audioParts.push(audioPart);
+  }
+  const videoInfos = videoParts.map((part, i) => readingFragment(i, label, () => readFragmentInfo(part)));
+  const audioInfos = audioParts.map((part, i) => readingFragment(i, label, () => readFragmentInfo(part)));
+  const reason = checkFragments(videoInfos, 'video', label) ?? checkFragments(audioInfos, 'audio', label);
+  if (reason) return { kind: 'needs-remux', reason };
+
+  const fragments = clipFragments(videoParts, videoInfos);
+  const audioFragments = clipFragments(audioParts, audioInfos);
+  const frameRate = frameRateOf(videoInfos, video.timescale);
+  const clipAudio: ClipAudio = {
+    init: readingFragment(0, label, () => trackInit(bytes, moov, audio.trak, audioTrack)),
+    fragments: audioFragments,
+    timescale: audio.timescale,
+    codec: audio.codec,
+    kvsCodecId: audio.kvsCodecId,
+    mimeType: 'audio/mp4',
+    sampleRate: audio.sampleRate,
+    channels: audio.channels,
+    totalDurationTicks: audioFragments.reduce((sum, f) => sum + f.durationTicks, 0),
+  };
+  return {
+    kind: 'clip',
+    media: {
+      init: readingFragment(0, label, () => trackInit(bytes, moov, video.trak, videoTrack)),
+      fragments,
+      timescale: video.timescale,
+      codec: video.codec,
+      kvsCodecId: kvsCodecIdFor(video.sampleEntryType),
+      width: video.width,
+      height: video.height,
+      mimeType: 'video/mp4',
+      totalDurationTicks: fragments.reduce((sum, f) => sum + f.durationTicks, 0),
+      ...(frameRate ? { frameRate } : {}),
+      audio: clipAudio,
     },
   };
 }

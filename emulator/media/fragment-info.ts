@@ -32,52 +32,74 @@ const TRUN_SAMPLE_SIZE = 0x200;
 const TRUN_SAMPLE_FLAGS = 0x400;
 const TRUN_SAMPLE_CTO = 0x800;
 
-interface TrackFragmentDefaults {
+/** Far more samples than one fragment of a camera holds (a minute of 48 kHz audio frames is ~2,800). */
+const MAX_SAMPLES_PER_RUN = 1_000_000;
+
+interface TrackFragmentHeader {
   readonly trackId: number;
+  readonly flags: number;
+  /** tfhd.base_data_offset, when the flag for it is set. */
+  readonly baseDataOffset: number | undefined;
   readonly sampleDuration: number;
+  readonly sampleSize: number;
   readonly sampleFlags: number;
 }
 
-function readTfhd(bytes: Uint8Array, tfhd: Box, trex: TrackExtendsDefaults | undefined): TrackFragmentDefaults {
+function readTfhd(bytes: Uint8Array, tfhd: Box, trex: TrackExtendsDefaults | undefined): TrackFragmentHeader {
   const reader = new BoxReader(bytes, tfhd);
   const { flags } = reader.fullBoxHeader();
   const trackId = reader.u32('track_ID');
-  if (flags & TFHD_BASE_DATA_OFFSET) reader.skip(8, 'base_data_offset');
+  const baseDataOffset = flags & TFHD_BASE_DATA_OFFSET ? reader.u64('base_data_offset') : undefined;
   if (flags & TFHD_SAMPLE_DESCRIPTION_INDEX) reader.skip(4, 'sample_description_index');
   const sampleDuration = flags & TFHD_DEFAULT_DURATION ? reader.u32('default_sample_duration') : (trex?.defaultSampleDuration ?? 0);
-  if (flags & TFHD_DEFAULT_SIZE) reader.skip(4, 'default_sample_size');
+  const sampleSize = flags & TFHD_DEFAULT_SIZE ? reader.u32('default_sample_size') : (trex?.defaultSampleSize ?? 0);
   const sampleFlags = flags & TFHD_DEFAULT_FLAGS ? reader.u32('default_sample_flags') : (trex?.defaultSampleFlags ?? 0);
-  return { trackId, sampleDuration, sampleFlags };
+  return { trackId, flags, baseDataOffset, sampleDuration, sampleSize, sampleFlags };
 }
 
-interface RunSummary {
-  readonly durations: number[];
-  readonly firstSampleFlags: number | undefined;
+/** One sample as a track run describes it, every default resolved. */
+export interface RunSample {
+  readonly duration: number;
+  readonly size: number;
+  readonly flags: number;
+  /** Composition time offset (signed in version-1 runs). */
+  readonly compositionOffset: number;
 }
 
-function readTrun(bytes: Uint8Array, trun: Box, defaults: TrackFragmentDefaults): RunSummary {
+export interface TrackRun {
+  /** trun.data_offset, relative to the traf's base, when the run states it. */
+  readonly dataOffset: number | undefined;
+  readonly samples: readonly RunSample[];
+}
+
+function readTrun(bytes: Uint8Array, trun: Box, defaults: TrackFragmentHeader): TrackRun {
   const reader = new BoxReader(bytes, trun);
-  const { flags } = reader.fullBoxHeader();
+  const { version, flags } = reader.fullBoxHeader();
   const sampleCount = reader.u32('sample_count');
-  if (flags & TRUN_DATA_OFFSET) reader.skip(4, 'data_offset');
-  let firstSampleFlags = flags & TRUN_FIRST_SAMPLE_FLAGS ? reader.u32('first_sample_flags') : undefined;
+  // data_offset is a signed 32-bit field.
+  const dataOffset = flags & TRUN_DATA_OFFSET ? reader.u32('data_offset') | 0 : undefined;
+  const firstSampleFlags = flags & TRUN_FIRST_SAMPLE_FLAGS ? reader.u32('first_sample_flags') : undefined;
   const perSampleBytes =
     (flags & TRUN_SAMPLE_DURATION ? 4 : 0) + (flags & TRUN_SAMPLE_SIZE ? 4 : 0) + (flags & TRUN_SAMPLE_FLAGS ? 4 : 0) + (flags & TRUN_SAMPLE_CTO ? 4 : 0);
   // Check the claimed count against the box before looping, so a lying count fails fast instead of spinning.
   if (sampleCount * perSampleBytes > trun.end - reader.offset) {
     throw new Mp4FormatError(`sample_count ${sampleCount} needs more bytes than the box holds`, 'trun', trun.start);
   }
-  const durations: number[] = [];
-  for (let i = 0; i < sampleCount; i++) {
-    durations.push(flags & TRUN_SAMPLE_DURATION ? reader.u32('sample_duration') : defaults.sampleDuration);
-    if (flags & TRUN_SAMPLE_SIZE) reader.skip(4, 'sample_size');
-    if (flags & TRUN_SAMPLE_FLAGS) {
-      const sampleFlags = reader.u32('sample_flags');
-      if (i === 0) firstSampleFlags ??= sampleFlags;
-    }
-    if (flags & TRUN_SAMPLE_CTO) reader.skip(4, 'sample_composition_time_offset');
+  // A run of samples that all use the defaults carries no per-sample bytes to check the count against.
+  if (perSampleBytes === 0 && sampleCount > MAX_SAMPLES_PER_RUN) {
+    throw new Mp4FormatError(`sample_count ${sampleCount} is implausibly large for one run`, 'trun', trun.start);
   }
-  return { durations, firstSampleFlags };
+  const samples: RunSample[] = [];
+  for (let i = 0; i < sampleCount; i++) {
+    const duration = flags & TRUN_SAMPLE_DURATION ? reader.u32('sample_duration') : defaults.sampleDuration;
+    const size = flags & TRUN_SAMPLE_SIZE ? reader.u32('sample_size') : defaults.sampleSize;
+    const stated = flags & TRUN_SAMPLE_FLAGS ? reader.u32('sample_flags') : undefined;
+    const cto = flags & TRUN_SAMPLE_CTO ? reader.u32('sample_composition_time_offset') : 0;
+    // first_sample_flags overrides whatever else applies to the first sample.
+    const sampleFlags = (i === 0 ? firstSampleFlags : undefined) ?? stated ?? defaults.sampleFlags;
+    samples.push({ duration, size, flags: sampleFlags, compositionOffset: version === 1 ? cto | 0 : cto });
+  }
+  return { dataOffset, samples };
 }
 
 function readTfdt(bytes: Uint8Array, tfdt: Box): number {
@@ -118,23 +140,48 @@ export function readFragmentInfo(bytes: Uint8Array, trex?: TrackExtendsDefaults,
   const moof = only(top, 'moof', { type: 'fragment', start: from, payloadStart: from, end: to });
   const moofChildren = childBoxes(bytes, moof);
   const sequenceNumber = readMfhd(bytes, only(moofChildren, 'mfhd', moof));
-  const traf = only(moofChildren, 'traf', moof);
-  const trafChildren = childBoxes(bytes, traf);
-  const defaults = readTfhd(bytes, only(trafChildren, 'tfhd', traf), trex);
-  const baseMediaDecodeTime = readTfdt(bytes, only(trafChildren, 'tfdt', traf));
-  const runs = trafChildren.filter((b) => b.type === 'trun').map((trun) => readTrun(bytes, trun, defaults));
-  const durations = runs.flatMap((run) => run.durations);
-  const firstFlags = runs.find((run) => run.durations.length > 0)?.firstSampleFlags ?? defaults.sampleFlags;
+  const track = readTrackFragment(bytes, only(moofChildren, 'traf', moof), trex);
+  const samples = track.runs.flatMap((run) => run.samples);
+  const durations = samples.map((sample) => sample.duration);
   const first = durations[0];
   const sidxBox = top.find((b) => b.type === 'sidx');
   return {
     sequenceNumber,
-    trackId: defaults.trackId,
-    baseMediaDecodeTime,
+    trackId: track.trackId,
+    baseMediaDecodeTime: track.baseMediaDecodeTime,
     durationTicks: durations.reduce((sum, d) => sum + d, 0),
     sampleCount: durations.length,
     ...(first !== undefined && durations.every((d) => d === first) ? { uniformSampleDuration: first } : {}),
-    startsWithSyncSample: durations.length > 0 && (firstFlags & SAMPLE_IS_NON_SYNC) === 0,
+    startsWithSyncSample: samples.length > 0 && ((samples[0] as RunSample).flags & SAMPLE_IS_NON_SYNC) === 0,
     ...(sidxBox ? { sidx: readSidx(bytes, sidxBox) } : {}),
   };
 }
+
+/** One track's part of a movie fragment: its header, decode time and runs of samples. */
+export interface TrackFragment {
+  readonly trackId: number;
+  readonly header: TrackFragmentHeader;
+  readonly baseMediaDecodeTime: number;
+  readonly runs: readonly TrackRun[];
+}
+
+/** Reads a `traf` box; defaults missing from its tfhd come from the track's `trex`. */
+export function readTrackFragment(bytes: Uint8Array, traf: Box, trex: TrackExtendsDefaults | undefined): TrackFragment {
+  const children = childBoxes(bytes, traf);
+  const header = readTfhd(bytes, only(children, 'tfhd', traf), trex);
+  return {
+    trackId: header.trackId,
+    header,
+    baseMediaDecodeTime: readTfdt(bytes, only(children, 'tfdt', traf)),
+    runs: children.filter((b) => b.type === 'trun').map((trun) => readTrun(bytes, trun, header)),
+  };
+}
+
+/** Whether a sample's flags mark it as a sync (key) sample. */
+export function isSyncSample(sample: RunSample): boolean {
+  return (sample.flags & SAMPLE_IS_NON_SYNC) === 0;
+}
+
+/** tfhd flag: offsets are relative to the moof rather than to the end of the previous track's data. */
+export const TFHD_DEFAULT_BASE_IS_MOOF = 0x020000;
+export { TFHD_BASE_DATA_OFFSET };

@@ -5,6 +5,7 @@
  */
 export interface LoopSchedule {
   readonly fragmentsPerLoop: number;
+  /** Ticks in one loop: the sum of the durations, or the period a second track follows. */
   readonly loopTicks: number;
   /** The clip fragment that timeline fragment `index` replays. */
   clipIndexOf(index: number): number;
@@ -12,7 +13,13 @@ export interface LoopSchedule {
   durationTicksOf(index: number): number;
 }
 
-export function createLoopSchedule(durationsTicks: readonly number[]): LoopSchedule {
+/**
+ * `loopTicks` (default: the sum of the durations) is how far each loop starts after the previous one. A
+ * second track of the same clip loops on the first track's period converted to its own timescale, which
+ * need not be a whole number of its ticks: loop n then starts at floor(n × loopTicks), computed from n
+ * each time, so the tracks never drift apart.
+ */
+export function createLoopSchedule(durationsTicks: readonly number[], loopTicksOverride?: number): LoopSchedule {
   const count = durationsTicks.length;
   if (count === 0) throw new RangeError('a loop needs at least one fragment');
   for (const d of durationsTicks) {
@@ -21,14 +28,15 @@ export function createLoopSchedule(durationsTicks: readonly number[]): LoopSched
   // prefix[i] = ticks before clip fragment i within one loop; prefix[count] = one whole loop.
   const prefix = [0];
   for (const d of durationsTicks) prefix.push((prefix[prefix.length - 1] as number) + d);
-  const loopTicks = prefix[count] as number;
+  const loopTicks = loopTicksOverride ?? (prefix[count] as number);
+  if (!Number.isFinite(loopTicks) || loopTicks <= 0) throw new RangeError(`a loop must last a positive number of ticks, got ${loopTicks}`);
 
   const clipIndexOf = (index: number): number => index % count;
   return {
     fragmentsPerLoop: count,
     loopTicks,
     clipIndexOf,
-    startTicksOf: (index) => Math.floor(index / count) * loopTicks + (prefix[clipIndexOf(index)] as number),
+    startTicksOf: (index) => Math.floor(Math.floor(index / count) * loopTicks) + (prefix[clipIndexOf(index)] as number),
     durationTicksOf: (index) => durationsTicks[clipIndexOf(index)] as number,
   };
 }

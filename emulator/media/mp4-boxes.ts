@@ -39,6 +39,14 @@ const PLAIN_CONTAINERS = new Set([
 export const VISUAL_SAMPLE_ENTRIES = new Set(['avc1', 'avc3', 'hvc1', 'hev1', 'mp4v', 'vp08', 'vp09', 'av01', 'dvh1', 'dvhe', 'encv']);
 const VISUAL_SAMPLE_ENTRY_HEADER = 78;
 
+/**
+ * Audio sample entries in `stsd` (ISO AudioSampleEntry and QuickTime sound descriptions, which share the
+ * first 28 bytes): their child boxes (esds, chan, …) follow a header whose length depends on the version.
+ */
+export const AUDIO_SAMPLE_ENTRIES = new Set(['mp4a', 'alaw', 'ulaw', 'enca', 'Opus', 'fLaC', 'ac-3', 'ec-3', '.mp3', 'sowt', 'twos', 'lpcm', 'samr']);
+/** QuickTime sound description versions 0, 1 and 2; version 0 is ISO's AudioSampleEntry. */
+const AUDIO_SAMPLE_ENTRY_HEADERS: Readonly<Record<number, number>> = { 0: 28, 1: 44, 2: 64 };
+
 function fourcc(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at] ?? 0, bytes[at + 1] ?? 0, bytes[at + 2] ?? 0, bytes[at + 3] ?? 0);
 }
@@ -80,17 +88,26 @@ export function readBoxes(bytes: Uint8Array, from = 0, to = bytes.length): Box[]
 }
 
 /** Where a box's children start: after the payload prefix some box types carry before them. */
-function childrenStart(box: Box): number {
+function childrenStart(bytes: Uint8Array, box: Box): number {
   if (PLAIN_CONTAINERS.has(box.type)) return box.payloadStart;
   // stsd is a full box (4 bytes) with an entry count (4 bytes) before its sample entries.
   if (box.type === 'stsd') return box.payloadStart + 8;
   if (VISUAL_SAMPLE_ENTRIES.has(box.type)) return box.payloadStart + VISUAL_SAMPLE_ENTRY_HEADER;
+  if (AUDIO_SAMPLE_ENTRIES.has(box.type)) {
+    // The version follows the 8-byte SampleEntry header (reserved + data_reference_index).
+    const at = box.payloadStart + 8;
+    if (at + 2 > box.end) throw new Mp4FormatError('too short to hold an audio sample entry header', box.type, box.start);
+    const version = ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+    const header = AUDIO_SAMPLE_ENTRY_HEADERS[version];
+    if (header === undefined) throw new Mp4FormatError(`sound description version ${version} is not 0, 1 or 2`, box.type, box.start);
+    return box.payloadStart + header;
+  }
   throw new Mp4FormatError('not a container box this reader knows how to open', box.type, box.start);
 }
 
 /** The direct children of a container box (including sample entries inside stsd, and boxes inside them). */
 export function childBoxes(bytes: Uint8Array, box: Box): Box[] {
-  const from = childrenStart(box);
+  const from = childrenStart(bytes, box);
   if (from > box.end) throw new Mp4FormatError(`too short to hold its ${from - box.payloadStart}-byte header`, box.type, box.start);
   return readBoxes(bytes, from, box.end);
 }

@@ -16,7 +16,7 @@
  * Every lookup is a gallop-and-bisect over the index (O(log k)) plus O(1) arithmetic per probe; nothing
  * iterates from the origin, and the only state is the stop log and a small LRU of rewritten fragments.
  */
-import type { Clip, Timeline, TimelineFragment } from './api';
+import type { Clip, Timeline, TimelineFragment, TrackNumber, TrackTiming } from './api';
 import { rewriteFragment } from './fragment-rewriter';
 import { fragmentNumbering } from './fragment-numbers';
 import { ingestDelays } from './ingest-delay';
@@ -50,10 +50,13 @@ export function createTimeline(clip: Clip, options: TimelineOptions): Timeline {
   const { originMs } = options;
   if (!Number.isFinite(originMs)) throw new RangeError(`originMs must be a finite epoch time, got ${originMs}`);
   const schedule = createLoopSchedule(clip.fragments.map((f) => f.durationTicks));
+  // The audio loops on the video's period, so sound and picture stay together however long it runs.
+  const audio = clip.audio;
+  const audioSchedule = audio && createLoopSchedule(audio.fragments.map((f) => f.durationTicks), (schedule.loopTicks * audio.timescale) / clip.timescale);
   const seed = options.fragmentNumberSeed ?? `origin-${originMs}`;
   const numberOf = fragmentNumbering(seed);
   const stops = new StopLog();
-  const cache = new LruCache<number, Uint8Array>(options.cachedFragments ?? DEFAULT_CACHED_FRAGMENTS);
+  const cache = new LruCache<string, Uint8Array>(options.cachedFragments ?? DEFAULT_CACHED_FRAGMENTS);
 
   const producerMs = (index: number): number => Math.floor(originMs + (schedule.startTicksOf(index) * 1000) / clip.timescale);
   const durationMs = (index: number): number => producerMs(index + 1) - producerMs(index);
@@ -75,6 +78,18 @@ export function createTimeline(clip: Clip, options: TimelineOptions): Timeline {
     return resumeMs === undefined ? undefined : firstIndexAtLeast(producerMs, resumeMs);
   };
 
+  /**
+   * The audio of fragment `index`. A clip's sound that runs a little past the loop is cut short in the
+   * timing (never overlapping the next loop's first fragment); one that stops short leaves a gap.
+   */
+  const audioTiming = (index: number): TrackTiming | undefined => {
+    if (!audio || !audioSchedule) return undefined;
+    const startTicks = audioSchedule.startTicksOf(index);
+    const durationTicks = Math.min(audioSchedule.durationTicksOf(index), audioSchedule.startTicksOf(index + 1) - startTicks);
+    const sizeBytes = (audio.fragments[audioSchedule.clipIndexOf(index)] as Clip['fragments'][number]).data.length;
+    return { startTicks, durationTicks, sizeBytes };
+  };
+
   const describe = (index: number): TimelineFragment => ({
     index,
     fragmentNumber: numberOf(index),
@@ -84,6 +99,7 @@ export function createTimeline(clip: Clip, options: TimelineOptions): Timeline {
     startTicks: schedule.startTicksOf(index),
     durationTicks: schedule.durationTicksOf(index),
     sizeBytes: (clip.fragments[schedule.clipIndexOf(index)] as Clip['fragments'][number]).data.length,
+    ...(audio ? { audio: audioTiming(index) } : {}),
   });
 
   return {
@@ -129,14 +145,23 @@ export function createTimeline(clip: Clip, options: TimelineOptions): Timeline {
       return exists(index, nowMs) ? describe(index) : undefined;
     },
 
-    fragmentBytes(index) {
+    fragmentBytes(index, track: TrackNumber = 1) {
       if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`fragment index must be a non-negative integer, got ${index}`);
-      const cached = cache.get(index);
+      const trackSchedule = track === 2 ? audioSchedule : schedule;
+      const fragments = track === 2 ? audio?.fragments : clip.fragments;
+      if (!trackSchedule || !fragments) throw new RangeError(`track ${track} does not exist in this clip`);
+      const key = `${track}:${index}`;
+      const cached = cache.get(key);
       if (cached) return cached;
-      const source = (clip.fragments[schedule.clipIndexOf(index)] as Clip['fragments'][number]).data;
-      const bytes = rewriteFragment(source, { baseMediaDecodeTime: schedule.startTicksOf(index), sequenceNumber: index + 1 });
-      cache.set(index, bytes);
+      const source = (fragments[trackSchedule.clipIndexOf(index)] as Clip['fragments'][number]).data;
+      const bytes = rewriteFragment(source, { baseMediaDecodeTime: trackSchedule.startTicksOf(index), sequenceNumber: index + 1 });
+      cache.set(key, bytes);
       return bytes;
+    },
+
+    clipFragmentIndex(index) {
+      if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`fragment index must be a non-negative integer, got ${index}`);
+      return schedule.clipIndexOf(index);
     },
 
     stop(atMs) {

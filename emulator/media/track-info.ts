@@ -1,8 +1,10 @@
-/** What the emulator needs to know about an MP4's video track, read from its `moov`. */
-import { codecString } from './codec-string';
-import { type Box, BoxReader, Mp4FormatError, VISUAL_SAMPLE_ENTRIES, childBoxes, findChild, findPath, requirePath } from './mp4-boxes';
+/** What the emulator needs to know about an MP4's video track (and audio track, if any), read from its `moov`. */
+import { audioConfig, codecString, kvsAudioCodecIdFor } from './codec-string';
+import { AUDIO_SAMPLE_ENTRIES, type Box, BoxReader, Mp4FormatError, VISUAL_SAMPLE_ENTRIES, childBoxes, findChild, findPath, requirePath } from './mp4-boxes';
 
 export interface VideoTrackInfo {
+  /** The track's `trak` box within the file. */
+  readonly trak: Box;
   readonly trackId: number;
   readonly timescale: number;
   readonly width: number;
@@ -15,8 +17,25 @@ export interface VideoTrackInfo {
 }
 
 export interface TrackExtendsDefaults {
+  readonly defaultSampleDescriptionIndex: number;
   readonly defaultSampleDuration: number;
+  readonly defaultSampleSize: number;
   readonly defaultSampleFlags: number;
+}
+
+export interface AudioTrackInfo {
+  readonly trak: Box;
+  readonly trackId: number;
+  readonly timescale: number;
+  /** The sample entry's fourcc: 'mp4a' (AAC), 'alaw' and 'ulaw' (G.711), or another. */
+  readonly sampleEntryType: string;
+  /** RFC 6381 codecs value: 'mp4a.40.2', 'alaw', 'ulaw', or the bare fourcc. */
+  readonly codec: string;
+  /** KVS-style codec id: 'A_AAC', 'A_MS/ACM' (G.711), or another. */
+  readonly kvsCodecId: string;
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly trex?: TrackExtendsDefaults;
 }
 
 export interface MovieTracks {
@@ -24,6 +43,8 @@ export interface MovieTracks {
   readonly handlers: readonly string[];
   /** The first video track, if any. */
   readonly video?: VideoTrackInfo;
+  /** The first audio track, if any. */
+  readonly audio?: AudioTrackInfo;
   /** True when `moov` declares movie fragments (`mvex`), i.e. samples live in moof/mdat pairs. */
   readonly fragmented: boolean;
 }
@@ -85,12 +106,12 @@ function trackExtends(bytes: Uint8Array, moov: Box, trackId: number): TrackExten
     const reader = new BoxReader(bytes, trex);
     reader.fullBoxHeader();
     if (reader.u32('track_ID') !== trackId) continue;
-    reader.skip(4, 'default_sample_description_index');
+    const defaultSampleDescriptionIndex = reader.u32('default_sample_description_index');
     const defaultSampleDuration = reader.u32('default_sample_duration');
-    reader.skip(4, 'default_sample_size');
-    return { defaultSampleDuration, defaultSampleFlags: reader.u32('default_sample_flags') };
+    const defaultSampleSize = reader.u32('default_sample_size');
+    return { defaultSampleDescriptionIndex, defaultSampleDuration, defaultSampleSize, defaultSampleFlags: reader.u32('default_sample_flags') };
   }
-  return { defaultSampleDuration: 0, defaultSampleFlags: 0 };
+  return { defaultSampleDescriptionIndex: 1, defaultSampleDuration: 0, defaultSampleSize: 0, defaultSampleFlags: 0 };
 }
 
 function videoTrack(bytes: Uint8Array, moov: Box, trak: Box): VideoTrackInfo {
@@ -102,6 +123,7 @@ function videoTrack(bytes: Uint8Array, moov: Box, trak: Box): VideoTrackInfo {
   const height = header.height || coded.height;
   const trex = trackExtends(bytes, moov, header.trackId);
   return {
+    trak,
     trackId: header.trackId,
     timescale: mediaTimescale(bytes, trak),
     width,
@@ -112,15 +134,49 @@ function videoTrack(bytes: Uint8Array, moov: Box, trak: Box): VideoTrackInfo {
   };
 }
 
-/** The tracks a `moov` declares, and the first video track in detail. */
+/** Channel count and sample rate from an audio sample entry (the fields every version shares). */
+function audioSampleEntryFormat(bytes: Uint8Array, entry: Box): { channels: number; sampleRate: number } {
+  if (!AUDIO_SAMPLE_ENTRIES.has(entry.type)) return { channels: 0, sampleRate: 0 };
+  const reader = new BoxReader(bytes, entry);
+  // SampleEntry (8), then version, revision and vendor (8).
+  reader.skip(16, 'sample entry header');
+  const channels = reader.u16('channelcount');
+  reader.skip(6, 'samplesize, pre_defined and reserved');
+  // 16.16 fixed point.
+  return { channels, sampleRate: reader.u32('samplerate') >>> 16 };
+}
+
+function audioTrack(bytes: Uint8Array, moov: Box, trak: Box): AudioTrackInfo {
+  const { trackId } = trackHeader(bytes, trak);
+  const entry = firstSampleEntry(bytes, trak);
+  const timescale = mediaTimescale(bytes, trak);
+  const format = audioSampleEntryFormat(bytes, entry);
+  const config = audioConfig(bytes, entry);
+  const trex = trackExtends(bytes, moov, trackId);
+  return {
+    trak,
+    trackId,
+    timescale,
+    sampleEntryType: entry.type,
+    codec: config.codec,
+    kvsCodecId: kvsAudioCodecIdFor(entry.type),
+    // A sound description's 16-bit rate field can't hold rates above 65535; the media timescale then does.
+    sampleRate: format.sampleRate || timescale,
+    channels: config.channels ?? format.channels,
+    ...(trex ? { trex } : {}),
+  };
+}
+
+/** The tracks a `moov` declares, and the first video and audio tracks in detail. */
 export function readMovieTracks(bytes: Uint8Array, moov: Box): MovieTracks {
   const traks = childBoxes(bytes, moov).filter((b) => b.type === 'trak');
   const handlers = traks.map((trak) => handlerType(bytes, trak));
-  const videoIndex = handlers.indexOf('vide');
-  const videoTrak = videoIndex >= 0 ? traks[videoIndex] : undefined;
+  const videoTrak = traks[handlers.indexOf('vide')];
+  const audioTrak = traks[handlers.indexOf('soun')];
   return {
     handlers,
     ...(videoTrak ? { video: videoTrack(bytes, moov, videoTrak) } : {}),
+    ...(audioTrak ? { audio: audioTrack(bytes, moov, audioTrak) } : {}),
     fragmented: findPath(bytes, ['mvex'], moov) !== undefined,
   };
 }

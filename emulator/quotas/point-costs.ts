@@ -10,10 +10,7 @@ export interface Points {
 
 export const NO_POINTS: Points = { media: 0, metadata: 0 };
 
-/**
- * What one request costs, per API, as the quotas page states it. An API the emulator serves later
- * (GetClip, GetImages) is charged by calling its line here; nothing else in the accounting changes.
- */
+/** What one request costs, per API, as the quotas page states it. */
 export const POINT_COSTS = {
   /** MaxManifestFragmentResults of the session, however many fragments the manifest lists. */
   getDASHManifest: (maxManifestFragmentResults: number): Points => ({ media: 0, metadata: maxManifestFragmentResults }),
@@ -23,6 +20,6 @@ export const POINT_COSTS = {
   listFragments: (maxResults: number): Points => ({ media: 0, metadata: maxResults }),
   /** The fragments in the clip, from both budgets. */
   getClip: (fragmentsInClip: number): Points => ({ media: fragmentsInClip, metadata: fragmentsInClip }),
-  /** 400 metadata points plus one of each per image requested. */
+  /** 400 metadata points plus one of each per image requested: the call's MaxResults (100 when absent), each page. */
   getImages: (imagesRequested: number): Points => ({ media: imagesRequested, metadata: 400 + imagesRequested }),
 } as const;

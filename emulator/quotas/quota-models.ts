@@ -4,12 +4,13 @@
  * - `sessions`: the rule this project started from (KVS's older quota table): at most N active DASH
  *   sessions per stream, the next one silently revoking the oldest; GetDASHStreamingSessionURL 5 TPS
  *   burst / 1 TPS sustained per stream; per session 5 manifests, 5 inits and 10 media fragments per
- *   second; ListFragments 5 TPS per stream; MaxManifestFragmentResults up to 1,000.
+ *   second; ListFragments 5 TPS per stream; GetClip 1 TPS per stream; MaxManifestFragmentResults up
+ *   to 1,000. (GetImages came after this table and has no row in it.)
  * - `points`: AWS's current quota page: no session cap; per stream 500 fragment-media and 10,000
  *   fragment-metadata points per second shared by every session and archived-media API (costs in
  *   point-costs.ts); GetDASHStreamingSessionURL 25 TPS per stream; per session 5 manifests, 5 inits
- *   and 20 media fragments per second; ListFragments limited by points only; MaxManifestFragmentResults
- *   up to 5,000.
+ *   and 20 media fragments per second; ListFragments, GetClip and GetImages limited by points only;
+ *   MaxManifestFragmentResults up to 5,000.
  *
  * Control-plane rows are the same in both (current page: per-stream 5 TPS, ListStreams 50 TPS per account).
  */
@@ -29,6 +30,7 @@ export const RATE_SCOPES = {
   getDataEndpoint: 'stream',
   describeStream: 'stream',
   listFragments: 'stream',
+  getClip: 'stream',
   listTagsForStream: 'stream',
   tagStream: 'stream',
   untagStream: 'stream',
@@ -70,7 +72,7 @@ export function quotaModel(name: QuotaModelName, sessionsPerStream = DEFAULT_SES
       name,
       sessionsPerStream,
       maxManifestFragmentResults: 1000,
-      rates: { ...CONTROL_PLANE, sessionUrl: { capacity: 5, ratePerSecond: 1 }, listFragments: tps(5), manifest: tps(5), init: tps(5), media: tps(10) },
+      rates: { ...CONTROL_PLANE, sessionUrl: { capacity: 5, ratePerSecond: 1 }, listFragments: tps(5), getClip: tps(1), manifest: tps(5), init: tps(5), media: tps(10) },
       points: undefined,
     };
   }

@@ -34,6 +34,8 @@ export interface StreamRecord {
 
 /** The two track-1 codecs KVS can package as DASH. */
 export const PLAYABLE_CODEC_IDS: ReadonlySet<string> = new Set(['V_MPEG4/ISO/AVC', 'V_MPEGH/ISO/HEVC']);
+/** The track-2 codecs KVS can package: AAC and G.711 (carried as MS/ACM). */
+export const PLAYABLE_AUDIO_CODEC_IDS: ReadonlySet<string> = new Set(['A_AAC', 'A_MS/ACM']);
 
 export function codecAt(stream: StreamRecord, producerMs: number): TrackCodec {
   if (producerMs >= stream.codec.sinceMs) return stream.codec;

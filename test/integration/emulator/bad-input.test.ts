@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { DescribeStreamCommand, ListStreamsCommand, ListTagsForStreamCommand, TagStreamCommand, UntagStreamCommand } from '@aws-sdk/client-kinesis-video';
-import { GetDASHStreamingSessionURLCommand } from '@aws-sdk/client-kinesis-video-archived-media';
+import { GetClipCommand, GetDASHStreamingSessionURLCommand, GetImagesCommand, ListFragmentsCommand } from '@aws-sdk/client-kinesis-video-archived-media';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archivedMedia, cameras, controlPlane, errorOf, recordResponses, rejection, startTestEmulator, sts, withRawBody, type Emulator } from './support';
@@ -200,6 +200,51 @@ describe('emulator under bad input', () => {
     // The emulator runs in this process: nothing leaked into Object.prototype.
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).kept).toBeUndefined();
+    await stillServes();
+  });
+
+  it('answers malformed GetClip and GetImages bodies with a named 400 and keeps serving', async () => {
+    const clip = new GetClipCommand({ StreamName: 'cam-a', ClipFragmentSelector: { FragmentSelectorType: 'SERVER_TIMESTAMP', TimestampRange: { StartTimestamp: new Date(1), EndTimestamp: new Date(2) } } });
+    const images = new GetImagesCommand({ StreamName: 'cam-a', ImageSelectorType: 'SERVER_TIMESTAMP', StartTimestamp: new Date(1), EndTimestamp: new Date(2), SamplingInterval: 1000, Format: 'PNG' });
+    const range = (start: unknown, end: unknown) => JSON.stringify({ StreamName: 'cam-a', ClipFragmentSelector: { FragmentSelectorType: 'SERVER_TIMESTAMP', TimestampRange: { StartTimestamp: start, EndTimestamp: end } } });
+    const picture = (extra: Record<string, unknown>) =>
+      JSON.stringify({ StreamName: 'cam-a', ImageSelectorType: 'SERVER_TIMESTAMP', StartTimestamp: 1, EndTimestamp: 2, SamplingInterval: 1000, Format: 'PNG', ...extra });
+    for (const [command, body, name] of [
+      [clip, '{"ClipFragmentSelector": ', 'SerializationException'],
+      [clip, '[]', 'SerializationException'],
+      [clip, range(1e308, 1e308 + 1), 'InvalidArgumentException'],
+      [clip, range(1, 1e300), 'InvalidArgumentException'],
+      [clip, range({}, []), 'InvalidArgumentException'],
+      [clip, JSON.stringify({ StreamName: 'cam-a', ClipFragmentSelector: { __proto__: { FragmentSelectorType: 'SERVER_TIMESTAMP' } } }), 'InvalidArgumentException'],
+      [images, '"images please"', 'SerializationException'],
+      [images, picture({ StartTimestamp: 1e308, EndTimestamp: 1e308 }), 'InvalidArgumentException'],
+      [images, picture({ SamplingInterval: 1e308 }), 'InvalidArgumentException'],
+      [images, picture({ SamplingInterval: 2 ** 31 - 1 }), 'NoError'],
+      [images, picture({ SamplingInterval: -1 }), 'InvalidArgumentException'],
+      [images, picture({ WidthPixels: 1e9, HeightPixels: 1e9 }), 'InvalidArgumentException'],
+      [images, picture({ NextToken: 'a'.repeat(5000) }), 'InvalidArgumentException'],
+      [images, picture({ NextToken: Buffer.from('kvsi1:99999999999:x').toString('base64') }), 'InvalidArgumentException'],
+      [images, picture({ FormatConfig: { JPEGQuality: 'x'.repeat(300) } }), 'InvalidArgumentException'],
+      [images, picture({ MaxResults: '100' }), 'InvalidArgumentException'],
+    ] as const) {
+      const send = withRawBody(archivedMedia(emulator), body).send(command as never);
+      if (name === 'NoError') {
+        // A huge interval is a valid request for the image at the start.
+        expect(((await send) as { Images?: unknown[] }).Images, body).toHaveLength(1);
+        continue;
+      }
+      const error = await rejection(send);
+      expect(error.name, body).toBe(name);
+      expect(error.$metadata?.httpStatusCode, body).toBe(400);
+    }
+    // ListFragments shares the timestamp rule: one past year 9999 is refused, not turned into Infinity.
+    const listed = await rejection(
+      withRawBody(archivedMedia(emulator), JSON.stringify({ StreamName: 'cam-a', FragmentSelector: { FragmentSelectorType: 'SERVER_TIMESTAMP', TimestampRange: { StartTimestamp: 1, EndTimestamp: 1e308 } } })).send(
+        new ListFragmentsCommand({ StreamName: 'cam-a' }),
+      ),
+    );
+    expect(listed.name).toBe('InvalidArgumentException');
+    expect(listed.message).toContain('EndTimestamp');
     await stillServes();
   });
 });

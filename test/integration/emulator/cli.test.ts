@@ -38,7 +38,10 @@ describe('emulator CLI arguments', () => {
         ],
       },
     });
-    expect(parseCliArgs([], {})).toEqual({ kind: 'run', options: { port: 4567 } });
+    expect(parseCliArgs([], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: true } });
+    expect(parseCliArgs(['--no-codec-cameras'], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: false } });
+    expect(parseCliArgs(['--cameras', '64'], {})).toEqual({ kind: 'run', options: { port: 4567, cameras: 64 } });
+    expect(parseCliArgs(['--cameras=8', '--camera-cache', '/tmp/cams'], {})).toEqual({ kind: 'run', options: { port: 4567, cameras: 8, cameraCacheDir: '/tmp/cams' } });
     expect(parseCliArgs(['--help'], {})).toEqual({ kind: 'help' });
     expect(parseCliArgs(['-h'], {})).toEqual({ kind: 'help' });
     expect(parseCliArgs(['--port', '1', '--help'], {})).toEqual({ kind: 'help' });
@@ -47,9 +50,9 @@ describe('emulator CLI arguments', () => {
   it('takes the quota model, the archive length and the keys from flags over the environment', () => {
     expect(parseCliArgs(['--quota-model', 'points', '--archive-seconds=120'], { KVS_EMULATOR_ACCESS_KEY_ID: 'AKIAFROMENV000000001' })).toEqual({
       kind: 'run',
-      options: { port: 4567, quotaModel: 'points', archiveSeconds: 120, accessKeyId: 'AKIAFROMENV000000001' },
+      options: { port: 4567, quotaModel: 'points', archiveSeconds: 120, accessKeyId: 'AKIAFROMENV000000001', codecCameras: true },
     });
-    expect(parseCliArgs(['--quota-model=sessions'], {})).toEqual({ kind: 'run', options: { port: 4567, quotaModel: 'sessions' } });
+    expect(parseCliArgs(['--quota-model=sessions'], {})).toEqual({ kind: 'run', options: { port: 4567, quotaModel: 'sessions', codecCameras: true } });
     const flagWins = parseCliArgs(['--secret-access-key', 'from-flag'], { KVS_EMULATOR_SECRET_ACCESS_KEY: 'from-env' });
     expect(flagWins.kind === 'run' && flagWins.options.secretAccessKey).toBe('from-flag');
   });
@@ -78,6 +81,14 @@ describe('emulator CLI arguments', () => {
     expect(message(['--test-controls=yes'])).toMatch(/--test-controls takes no value, not 'yes'/);
     expect(message(['--quota-model', 'tokens'])).toMatch(/--quota-model must be sessions or points, not 'tokens'/);
     expect(message(['--quota-model'])).toMatch(/--quota-model needs a value/);
+    expect(message(['--no-codec-cameras=1'])).toMatch(/--no-codec-cameras takes no value/);
+    expect(message(['--cameras', '0'])).toMatch(/--cameras must be between 1 and 256, not 0/);
+    expect(message(['--cameras', '300'])).toMatch(/--cameras must be between 1 and 256/);
+    expect(message(['--cameras', 'many'])).toMatch(/--cameras needs a whole number, not 'many'/);
+    expect(message(['--cameras', '4', '--camera', 'a=/x.mp4'])).toMatch(/--cameras N and --camera NAME=FILE.mp4 can't be used together/);
+    expect(message(['--camera-cache', '/tmp/x'])).toMatch(/--camera-cache applies to --cameras N only/);
+    expect(message(['--cameras', '4', '--no-codec-cameras'])).toMatch(/--no-codec-cameras applies to the demo cameras, not to --cameras/);
+    expect(message(['--no-codec-cameras', '--camera', 'a=/x.mp4'])).toMatch(/--no-codec-cameras applies to the demo cameras/);
   });
 });
 
@@ -116,7 +127,9 @@ describe('emulator CLI process', () => {
 
     const client = new KinesisVideoClient({ endpoint: url, region: 'us-west-2', credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: 'secret-from-env-for-cli-test' } });
     const out = await client.send(new ListStreamsCommand({}));
-    expect(out.StreamInfoList?.length).toBeGreaterThan(0);
+    // The command line serves the codec cameras too.
+    expect(out.StreamInfoList?.map((s) => s.StreamName)).toEqual(expect.arrayContaining(['lobby', 'rooftop', 'reception', 'intercom']));
+    expect(out.StreamInfoList?.find((s) => s.StreamName === 'intercom')?.MediaType).toBe('video/h264,audio/alaw');
 
     child.kill('SIGTERM');
     const { code, stdout } = await exit;

@@ -14,6 +14,8 @@ declare module 'mpd-parser' {
   }
   export interface ParsedManifest {
     playlists: ParsedPlaylist[];
+    /** Audio AdaptationSets, by group and label. */
+    mediaGroups: { AUDIO: Record<string, Record<string, { playlists: ParsedPlaylist[] }>> };
     minimumUpdatePeriod?: number;
     endList?: boolean;
   }

@@ -128,9 +128,10 @@ describe('stream tags', () => {
 });
 
 describe('the demo cameras', () => {
-  it('carry the tags listed in emulator/clips/cameras.json', async () => {
+  it('carry the tags listed in emulator/clips/cameras.json, codec cameras included', async () => {
     const listing = JSON.parse(await readFile(join(import.meta.dirname, '../../../emulator/clips/cameras.json'), 'utf8')) as Array<{ slug: string; tags: Record<string, string> }>;
-    const demo = await startEmulator();
+    expect(listing.map((c) => c.slug)).toEqual(expect.arrayContaining(['rooftop', 'reception', 'intercom']));
+    const demo = await startEmulator({ codecCameras: true });
     try {
       const kv = controlPlane(demo as Emulator);
       for (const { slug, tags } of listing) {

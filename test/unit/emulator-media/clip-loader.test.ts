@@ -23,16 +23,25 @@ async function expectRejection(promise: Promise<unknown>, code: ClipLoadErrorCod
 }
 
 describe('the demo cameras', () => {
-  it('load from cameras.json as six named H.264 clips of ten 2 s fragments', async () => {
+  it('load from cameras.json: six H.264 clips and three codec cameras, each of ten 2 s fragments', async () => {
     const listing = JSON.parse(await readFile(join(import.meta.dirname, '../../../emulator/clips/cameras.json'), 'utf8')) as Array<{ slug: string; name: string; tags: Record<string, string> }>;
     const cameras = await loadDemoCameras();
     expect(cameras.map((c) => [c.slug, c.name, c.tags])).toEqual(listing.map((c) => [c.slug, c.name, c.tags]));
     for (const { tags } of cameras) expect(Object.keys(tags).sort()).toEqual(['floor', 'site', 'zone']);
-    expect(new Set(cameras.map((c) => c.slug)).size).toBe(6);
-    for (const { name, clip } of cameras) {
+    expect(new Set(cameras.map((c) => c.slug)).size).toBe(9);
+    expect(cameras.filter((c) => c.codecCamera).map((c) => c.slug)).toEqual(['rooftop', 'reception', 'intercom']);
+    expect((await loadDemoCameras(undefined, { codecCameras: false })).map((c) => c.slug)).toEqual(cameras.filter((c) => !c.codecCamera).map((c) => c.slug));
+    for (const { name, clip, codecCamera, slug } of cameras) {
       expect(clip.name).toBe(name);
-      expect(clip).toMatchObject({ kvsCodecId: 'V_MPEG4/ISO/AVC', width: 640, height: 360, frameRate: '25', mimeType: 'video/mp4' });
-      expect(clip.codec).toMatch(/^avc1\.[0-9a-f]{6}$/);
+      expect(clip).toMatchObject({ width: 640, height: 360, frameRate: '25', mimeType: 'video/mp4' });
+      if (slug === 'rooftop') {
+        expect(clip.kvsCodecId).toBe('V_MPEGH/ISO/HEVC');
+        expect(clip.codec).toMatch(/^hvc1\.1\.6\.L\d+\.[0-9A-F]+/);
+      } else {
+        expect(clip.kvsCodecId).toBe('V_MPEG4/ISO/AVC');
+        expect(clip.codec).toMatch(/^avc1\.[0-9a-f]{6}$/);
+      }
+      expect(clip.audio !== undefined).toBe(codecCamera && slug !== 'rooftop');
       expect(clip.fragments).toHaveLength(10);
       clip.fragments.forEach((f, i) => {
         expect(f.durationTicks).toBe(2 * clip.timescale);
@@ -40,6 +49,28 @@ describe('the demo cameras', () => {
       });
       expect(clip.totalDurationTicks).toBe(20 * clip.timescale);
       expect(readBoxes(clip.init).map((b) => b.type)).toEqual(['ftyp', 'moov']);
+    }
+  });
+
+  it('carry sound as a track of its own: AAC LC at 32 kHz and G.711 A-law at 8 kHz, exactly as long as the video', async () => {
+    const cameras = await loadDemoCameras();
+    const reception = cameras.find((c) => c.slug === 'reception')!.clip.audio!;
+    const intercom = cameras.find((c) => c.slug === 'intercom')!.clip.audio!;
+    expect(reception).toMatchObject({ codec: 'mp4a.40.2', kvsCodecId: 'A_AAC', mimeType: 'audio/mp4', timescale: 32000, sampleRate: 32000, channels: 1, totalDurationTicks: 20 * 32000 });
+    expect(intercom).toMatchObject({ codec: 'alaw', kvsCodecId: 'A_MS/ACM', mimeType: 'audio/mp4', timescale: 8000, sampleRate: 8000, channels: 1, totalDurationTicks: 20 * 8000 });
+    for (const audio of [reception, intercom]) {
+      expect(audio.fragments).toHaveLength(10);
+      let start = 0;
+      for (const fragment of audio.fragments) {
+        // Each audio fragment holds the sound beside its video GOP: within one AAC frame of 2 s.
+        expect(fragment.startTicks).toBe(start);
+        expect(Math.abs(fragment.durationTicks - 2 * audio.timescale)).toBeLessThanOrEqual(1024);
+        const info = readFragmentInfo(fragment.data);
+        expect(info.trackId).toBe(2);
+        expect(info.baseMediaDecodeTime).toBe(fragment.startTicks);
+        start += fragment.durationTicks;
+      }
+      expect(readBoxes(audio.init).map((b) => b.type)).toEqual(['ftyp', 'moov']);
     }
   });
 
@@ -81,7 +112,7 @@ describe('codecs other than H.264', () => {
 });
 
 describe('files that need reshaping first', () => {
-  it('a plain (non-fragmented) MP4 with audio is remuxed to video-only fragments, one per GOP', async () => {
+  it('a plain (non-fragmented) MP4 with AAC sound is remuxed to a video track and an audio track, one fragment per GOP', async () => {
     await withTempDir(async (dir) => {
       const path = join(dir, 'plain camera.mp4');
       await ffmpeg([
@@ -95,6 +126,25 @@ describe('files that need reshaping first', () => {
       expect(clip.fragments).toHaveLength(2);
       expect(clip.totalDurationTicks).toBe(2 * clip.timescale);
       expect(readBoxes(clip.init).map((b) => b.type)).toEqual(['ftyp', 'moov']);
+      // B-frames (libx264's default) keep their composition offsets through the split.
+      expect(clip.fragments.map((f) => readFragmentInfo(f.data)).every((info) => info.trackId === 1 && info.startsWithSyncSample)).toBe(true);
+      expect(clip.audio).toMatchObject({ codec: 'mp4a.40.2', kvsCodecId: 'A_AAC', channels: 1 });
+      expect(clip.audio!.fragments).toHaveLength(2);
+      expect(Math.abs(clip.audio!.totalDurationTicks / clip.audio!.timescale - 2)).toBeLessThan(0.1);
+    });
+  });
+
+  it('G.711 sound, which ffmpeg\'s mp4 muxer refuses, is remuxed through its mov muxer into an alaw track', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'intercom.mov');
+      await ffmpeg([
+        '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=25:d=2', '-f', 'lavfi', '-i', 'sine=d=2:sample_rate=8000',
+        '-c:v', 'libx264', '-bf', '0', '-g', '25', '-c:a', 'pcm_alaw', '-shortest', '-f', 'mov', path,
+      ]);
+      const clip = await loadClip(path);
+      expect(clip.fragments).toHaveLength(2);
+      expect(clip.audio).toMatchObject({ codec: 'alaw', kvsCodecId: 'A_MS/ACM', sampleRate: 8000, channels: 1, totalDurationTicks: 2 * 8000 });
+      expect(readFragmentInfo(clip.audio!.fragments[1]!.data)).toMatchObject({ trackId: 2, baseMediaDecodeTime: clip.audio!.fragments[1]!.startTicks });
     });
   });
 

@@ -144,6 +144,68 @@ describe('a static (ON_DEMAND) manifest', () => {
   });
 });
 
+describe('a manifest of a camera with sound', () => {
+  /** The one audio playlist mpd-parser finds, whatever it labels it. */
+  const audioPlaylist = (xml: string, now?: number) => {
+    const groups = Object.values(parse(xml, { manifestUri: MANIFEST_URI, ...(now === undefined ? {} : { NOW: now }) }).mediaGroups.AUDIO);
+    const playlists = groups.flatMap((group) => Object.values(group)).flatMap((rendition) => rendition.playlists);
+    expect(playlists).toHaveLength(1);
+    return playlists[0]!;
+  };
+
+  it.each([
+    ['reception', 'mp4a.40.2'],
+    ['intercom', 'alaw'],
+  ])('%s: video first, then an audio AdaptationSet (%s) listing the same fragments in its own timescale', async (slug, codec) => {
+    const withSound = await demoClip(slug);
+    const audio = withSound.audio!;
+    const soundTimeline = createTimeline(withSound, { originMs: ORIGIN, fragmentNumberSeed: slug });
+    const now = ORIGIN + 90 * 60_000 + 700;
+    const newest = soundTimeline.newest(5, now);
+    const xml = buildManifest(input({ clip: withSound, entries: numbered(newest, 8), nowMs: now }));
+
+    const sets = elements(stringToMpdXml(xml), 'AdaptationSet');
+    expect(sets.map((set) => [set.getAttribute('contentType'), set.getAttribute('mimeType'), set.getAttribute('codecs')])).toEqual([
+      ['video', 'video/mp4', withSound.codec],
+      ['audio', 'audio/mp4', codec],
+    ]);
+    expect(sets[1]!.getAttribute('audioSamplingRate')).toBe(String(audio.sampleRate));
+    expect(elements(sets[1]!, 'AudioChannelConfiguration')[0]!.getAttribute('value')).toBe('1');
+    expect(elements(sets[1]!, 'SegmentTemplate')[0]!.getAttribute('timescale')).toBe(String(audio.timescale));
+
+    const sound = audioPlaylist(xml, now);
+    expect(sound.attributes.CODECS).toBe(codec);
+    expect(sound.segments.map((s) => sequenceNumberOf(s.uri))).toEqual([8, 9, 10, 11, 12]);
+    expect(sound.segments.every((s) => new URL(s.uri, MANIFEST_URI).searchParams.get('TrackNumber') === '2')).toBe(true);
+    expect(sound.segments[0]!.map?.uri).toBe('getMP4InitFragment.mp4?SessionToken=Ci-abc_123~&TrackNumber=2');
+    expect(sound.segments.map((s) => s.presentationTime)).toEqual(newest.map((f) => f.audio!.startTicks / audio.timescale));
+    // Both tracks start each fragment at the same moment (the audio within one of its packets).
+    newest.forEach((f) => expect(Math.abs(f.audio!.startTicks / audio.timescale - f.startTicks / withSound.timescale)).toBeLessThan(0.05));
+    const video = parse(xml, { manifestUri: MANIFEST_URI, NOW: now }).playlists;
+    expect(video).toHaveLength(1);
+    expect(video[0]!.segments.map((s) => sequenceNumberOf(s.uri))).toEqual([8, 9, 10, 11, 12]);
+  });
+
+  it('starts a static presentation of both tracks at the first listed fragment', async () => {
+    const withSound = await demoClip('reception');
+    const soundTimeline = createTimeline(withSound, { originMs: ORIGIN });
+    const now = ORIGIN + 10 * 3_600_000;
+    const fragments = soundTimeline.fragmentsBetween(ORIGIN + 3_600_000, ORIGIN + 3_600_000 + 20_000, 'PRODUCER_TIMESTAMP', now);
+    const xml = buildManifest(input({ type: 'static', clip: withSound, entries: numbered(fragments, 1), nowMs: now }));
+    const templates = elements(stringToMpdXml(xml), 'SegmentTemplate');
+    expect(templates.map((t) => t.getAttribute('presentationTimeOffset'))).toEqual([String(fragments[0]!.startTicks), String(fragments[0]!.audio!.startTicks)]);
+    expect(audioPlaylist(xml).segments[0]!.presentationTime).toBe(0);
+  });
+
+  it('throws when a fragment of a stream with sound has no audio timing', async () => {
+    const withSound = await demoClip('intercom');
+    const now = ORIGIN + 60_000;
+    const [first] = createTimeline(withSound, { originMs: ORIGIN }).newest(1, now);
+    const { audio: _dropped, ...silent } = first!;
+    expect(() => buildManifest(input({ clip: withSound, entries: [{ number: 1, fragment: silent }], nowMs: now }))).toThrow(/no audio timing/);
+  });
+});
+
 describe('entries that would make a wrong manifest', () => {
   const now = ORIGIN + 3_600_000;
 

@@ -24,6 +24,8 @@ declare module 'mpd-parser/dist/mpd-parser.cjs.js' {
   }
   export interface ParsedManifest {
     readonly playlists: readonly ParsedPlaylist[];
+    /** Audio AdaptationSets, by group and label. */
+    readonly mediaGroups: { readonly AUDIO: Readonly<Record<string, Readonly<Record<string, { readonly playlists: readonly ParsedPlaylist[] }>>>> };
     readonly endList?: boolean;
     readonly duration?: number;
     readonly minimumUpdatePeriod?: number;

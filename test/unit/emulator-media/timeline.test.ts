@@ -123,6 +123,38 @@ describe('a clip looped onto a timeline', () => {
   });
 });
 
+describe('a clip with sound looped onto a timeline', () => {
+  it.each(['reception', 'intercom'])('%s: the audio track loops on the video period, tile after tile, and serves its own bytes', async (slug) => {
+    const clip = await demoClip(slug);
+    const audio = clip.audio!;
+    const looped = createTimeline(clip, { originMs: ORIGIN });
+    const perLoop = clip.fragments.length;
+    // Three days of loops, then across a seam: every audio fragment starts where the previous one ended.
+    const loops = 3 * 24 * 180;
+    const indexes = Array.from({ length: perLoop + 2 }, (_, i) => loops * perLoop - 1 + i);
+    const fragments = indexes.map((index) => looped.fragment(index, ORIGIN + 4 * 24 * 3_600_000)!);
+    for (let i = 1; i < fragments.length; i++) {
+      const previous = fragments[i - 1]!.audio!;
+      expect(fragments[i]!.audio!.startTicks).toBe(previous.startTicks + previous.durationTicks);
+    }
+    // The seam falls at the same instant in both tracks.
+    const seam = fragments[1]!;
+    expect(seam.audio!.startTicks / audio.timescale).toBe(seam.startTicks / clip.timescale);
+
+    const bytes = looped.fragmentBytes(seam.index, 2);
+    const info = readFragmentInfo(bytes);
+    expect(info).toMatchObject({ trackId: 2, baseMediaDecodeTime: seam.audio!.startTicks, sequenceNumber: seam.index + 1, durationTicks: seam.audio!.durationTicks });
+    expect(bytes.length).toBe(seam.audio!.sizeBytes);
+    expect(readFragmentInfo(looped.fragmentBytes(seam.index, 1)).trackId).toBe(1);
+  });
+
+  it('has no track 2 when the clip is silent', async () => {
+    const silent = createTimeline(await demoClip('gate-2'), { originMs: ORIGIN });
+    expect(silent.fragment(3, ORIGIN + 60_000)?.audio).toBeUndefined();
+    expect(() => silent.fragmentBytes(3, 2)).toThrow(/track 2 does not exist/);
+  });
+});
+
 describe('fragmentsBetween', () => {
   it('selects on producer or server timestamps, start inclusive and end exclusive', () => {
     const timeline = createTimeline(uneven, { originMs: ORIGIN });
