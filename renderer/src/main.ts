@@ -2,18 +2,10 @@ import { mount } from 'svelte';
 import { api } from './api';
 import App from './App.svelte';
 import { PageLease } from './app/page-lease';
+import { pageStorage } from './app/ui-memory';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('KVS Wall: #app element missing from index.html');
-
-/** sessionStorage when the page may use it (it throws in some sandboxed contexts). */
-function pageStorage(): Storage | undefined {
-  try {
-    return sessionStorage;
-  } catch {
-    return undefined;
-  }
-}
 
 // Attached before any tile asks for a session; attached again whenever main may have let go of it.
 const lease = new PageLease({ api, onReconnected: api.onReconnected, storage: pageStorage(), reload: () => location.reload() });
