@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
-import { api } from './api';
+import { api as transport } from './api';
+import { trackCalls } from './api/quiet';
 import App from './App.svelte';
 import { PageLease } from './app/page-lease';
 import { pageStorage } from './app/ui-memory';
@@ -7,8 +8,17 @@ import { pageStorage } from './app/ui-memory';
 const target = document.getElementById('app');
 if (!target) throw new Error('KVS Wall: #app element missing from index.html');
 
+const api = trackCalls(transport);
+/** An answer on its way when main asks for a reload (the account just added) is waited for, up to this. */
+const RELOAD_WAIT_MS = 3000;
+
 // Attached before any tile asks for a session; attached again whenever main may have let go of it.
-const lease = new PageLease({ api, onReconnected: api.onReconnected, storage: pageStorage(), reload: () => location.reload() });
+const lease = new PageLease({
+  api,
+  onReconnected: api.onReconnected,
+  storage: pageStorage(),
+  reload: () => void api.whenQuiet(RELOAD_WAIT_MS).then(() => location.reload()),
+});
 lease.start();
 // Gone now rather than after a lease period: the tiles' sessions go back to the pool for the next page.
 addEventListener('pagehide', () => lease.detach());
