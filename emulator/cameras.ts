@@ -13,7 +13,7 @@ function mediaTypeOf(kvsCodecId: string): string {
 /** Loads each camera's clip and lays it onto a timeline that began at `originMs`. */
 export async function loadCameras(specs: readonly CameraSpec[] | undefined, originMs: number): Promise<NewStream[]> {
   // Demo cameras are named by slug: display names have spaces, which stream names may not.
-  const resolved: CameraSpec[] = specs ? [...specs] : (await loadDemoCameras()).map((d) => ({ name: d.slug, clip: d.clip }));
+  const resolved: CameraSpec[] = specs ? [...specs] : (await loadDemoCameras()).map((d) => ({ name: d.slug, clip: d.clip, tags: d.tags }));
   const streams: NewStream[] = [];
   for (const spec of resolved) {
     const clip = spec.clip ?? (await loadClip(spec.file ?? '', spec.name));
@@ -22,6 +22,7 @@ export async function loadCameras(specs: readonly CameraSpec[] | undefined, orig
       mediaType: spec.mediaType ?? mediaTypeOf(clip.kvsCodecId),
       dataRetentionInHours: spec.dataRetentionInHours ?? DEFAULT_CAMERA_RETENTION_HOURS,
       deviceName: spec.deviceName ?? spec.name,
+      tags: spec.tags,
       media: { clip, timeline: createTimeline(clip, { originMs, fragmentNumberSeed: spec.name }) },
     });
   }

@@ -1,4 +1,6 @@
+import { parseArgs } from 'node:util';
 import type { CameraSpec, EmulatorOptions } from './options';
+import { QUOTA_MODEL_NAMES, type QuotaModelName } from './quotas/quota-models';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
@@ -8,76 +10,110 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --secret-access-key Y    its secret (env KVS_EMULATOR_SECRET_ACCESS_KEY)
   --camera NAME=FILE.mp4   serve an MP4 as stream NAME (repeatable; replaces the demo cameras)
   --archive-seconds N      how much archive exists at start (default 600)
+  --quota-model M          sessions (default: 10 sessions per stream, the oldest revoked) or
+                           points (AWS's current quotas: per-stream point budgets, no session cap)
   --test-controls          enable /_control/ fault injection and short session lifetimes
-  --help                   show this text`;
+  --help, -h               show this text`;
 
 export const DEFAULT_CLI_PORT = 4567;
 
 export type CliResult = { kind: 'run'; options: EmulatorOptions } | { kind: 'help' } | { kind: 'error'; message: string };
 
-function integer(flag: string, value: string, min: number, max: number): number | string {
-  if (!/^\d+$/.test(value)) return `${flag} needs a whole number, not '${value}'`;
+/** The flags `parseArgs` recognises; values are checked below, with messages naming the flag. */
+const FLAGS = {
+  port: { type: 'string' },
+  region: { type: 'string' },
+  'access-key-id': { type: 'string' },
+  'secret-access-key': { type: 'string' },
+  camera: { type: 'string', multiple: true },
+  'archive-seconds': { type: 'string' },
+  'quota-model': { type: 'string' },
+  'test-controls': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flag = keyof typeof FLAGS;
+
+const isFlag = (name: string): name is Flag => Object.hasOwn(FLAGS, name);
+
+class CliError extends Error {}
+
+function integer(flag: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) throw new CliError(`${flag} needs a whole number, not '${value}'`);
   const n = Number(value);
-  return n >= min && n <= max ? n : `${flag} must be between ${min} and ${max}, not ${value}`;
+  if (n < min || n > max) throw new CliError(`${flag} must be between ${min} and ${max}, not ${value}`);
+  return n;
 }
 
-/** Parses CLI flags (and the two key environment variables) into emulator options, or says what is wrong. */
+function camera(value: string, cameras: readonly CameraSpec[]): CameraSpec {
+  const sep = value.indexOf('=');
+  const name = value.slice(0, sep);
+  const file = value.slice(sep + 1);
+  if (sep <= 0 || !file) throw new CliError(`--camera needs NAME=FILE.mp4, not '${value}'`);
+  if (!/^[a-zA-Z0-9_.-]{1,256}$/.test(name)) throw new CliError(`camera name '${name}' may only use letters, digits, _ . -`);
+  if (cameras.some((c) => c.name === name)) throw new CliError(`camera name '${name}' is given twice`);
+  return { name, file };
+}
+
+function applyFlag(flag: Flag, raw: string, value: string | undefined, options: EmulatorOptions, cameras: CameraSpec[]): void {
+  const type = FLAGS[flag].type;
+  if (type === 'boolean') {
+    if (value !== undefined) throw new CliError(`${raw} takes no value, not '${value}'`);
+    if (flag === 'test-controls') options.testControls = true;
+    return;
+  }
+  if (value === undefined && flag !== 'camera') throw new CliError(`${raw} needs a value`);
+  const text = value ?? '';
+  switch (flag) {
+    case 'port':
+      options.port = integer(raw, text, 0, 65535);
+      return;
+    case 'archive-seconds':
+      options.archiveSeconds = integer(raw, text, 0, 7 * 24 * 3600);
+      return;
+    case 'region':
+      if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(text)) throw new CliError(`--region needs an AWS region such as us-west-2, not '${text}'`);
+      options.region = text;
+      return;
+    case 'access-key-id':
+    case 'secret-access-key':
+      if (text === '') throw new CliError(`${raw} needs a value`);
+      if (flag === 'access-key-id') options.accessKeyId = text;
+      else options.secretAccessKey = text;
+      return;
+    case 'quota-model':
+      if (!(QUOTA_MODEL_NAMES as readonly string[]).includes(text)) throw new CliError(`--quota-model must be ${QUOTA_MODEL_NAMES.join(' or ')}, not '${text}'`);
+      options.quotaModel = text as QuotaModelName;
+      return;
+    case 'camera':
+      cameras.push(camera(text, cameras));
+      return;
+  }
+}
+
+/**
+ * Parses CLI flags (and the two key environment variables) into emulator options, or says what is
+ * wrong. `node:util` parseArgs splits the arguments (`--flag value`, `--flag=value`, `-h`); it runs
+ * non-strict with tokens so every mistake gets a message that names the flag, in the order given.
+ */
 export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliResult {
+  const { tokens } = parseArgs({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { kind: 'help' };
+
   const options: EmulatorOptions = { port: DEFAULT_CLI_PORT };
   const cameras: CameraSpec[] = [];
   if (env.KVS_EMULATOR_ACCESS_KEY_ID) options.accessKeyId = env.KVS_EMULATOR_ACCESS_KEY_ID;
   if (env.KVS_EMULATOR_SECRET_ACCESS_KEY) options.secretAccessKey = env.KVS_EMULATOR_SECRET_ACCESS_KEY;
-
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const takeValue = (): string | undefined => (eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i]);
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return { kind: 'help' };
-      case '--test-controls':
-        options.testControls = true;
-        break;
-      case '--port':
-      case '--archive-seconds': {
-        const value = takeValue();
-        if (value === undefined) return { kind: 'error', message: `${flag} needs a value` };
-        const n = flag === '--port' ? integer(flag, value, 0, 65535) : integer(flag, value, 0, 7 * 24 * 3600);
-        if (typeof n === 'string') return { kind: 'error', message: n };
-        if (flag === '--port') options.port = n;
-        else options.archiveSeconds = n;
-        break;
-      }
-      case '--region': {
-        const value = takeValue();
-        if (!value || !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) return { kind: 'error', message: `--region needs an AWS region such as us-west-2, not '${value ?? ''}'` };
-        options.region = value;
-        break;
-      }
-      case '--access-key-id':
-      case '--secret-access-key': {
-        const value = takeValue();
-        if (!value) return { kind: 'error', message: `${flag} needs a value` };
-        if (flag === '--access-key-id') options.accessKeyId = value;
-        else options.secretAccessKey = value;
-        break;
-      }
-      case '--camera': {
-        const value = takeValue() ?? '';
-        const sep = value.indexOf('=');
-        const name = value.slice(0, sep);
-        const file = value.slice(sep + 1);
-        if (sep <= 0 || !file) return { kind: 'error', message: `--camera needs NAME=FILE.mp4, not '${value}'` };
-        if (!/^[a-zA-Z0-9_.-]{1,256}$/.test(name)) return { kind: 'error', message: `camera name '${name}' may only use letters, digits, _ . -` };
-        if (cameras.some((c) => c.name === name)) return { kind: 'error', message: `camera name '${name}' is given twice` };
-        cameras.push({ name, file });
-        break;
-      }
-      default:
-        return { kind: 'error', message: `unknown argument '${arg}'` };
+  try {
+    for (const token of tokens) {
+      if (token.kind === 'positional') throw new CliError(`unknown argument '${token.value}'`);
+      if (token.kind === 'option-terminator') throw new CliError("unknown argument '--'");
+      if (!isFlag(token.name)) throw new CliError(`unknown argument '${argv[token.index] ?? token.rawName}'`);
+      applyFlag(token.name, token.rawName, token.value, options, cameras);
     }
+  } catch (error) {
+    if (error instanceof CliError) return { kind: 'error', message: error.message };
+    throw error;
   }
   if (cameras.length > 0) options.cameras = cameras;
   return { kind: 'run', options };

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   access key id      ${credentials.accessKeyId}
   secret access key  ${credentials.secretAccessKey}
   streams            ${cameras.join(', ') || '(none)'}
+  quota model        ${emulator.control.counters().quotaModel}
   test controls      ${parsed.options.testControls ? `on (${url}/_control/counters)` : 'off'}
 
 Try it:

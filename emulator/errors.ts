@@ -1,3 +1,5 @@
+import type { SigV4Failure, SigV4FailureReason } from './auth/sigv4';
+
 /**
  * Every error the emulator sends, named as KVS names them, with the HTTP status KVS documents. The SDK
  * resolves the exception class from `x-amzn-ErrorType` / `__type`, so the name is the contract.
@@ -35,6 +37,8 @@ export const ERROR_STATUS = {
   IncompleteSignatureException: 403,
   InvalidSignatureException: 403,
   UnrecognizedClientException: 403,
+  ExpiredTokenException: 403,
+  TagsPerResourceExceededLimitException: 400,
   InternalFailure: 500,
   ServiceUnavailableException: 503,
 } as const;
@@ -61,3 +65,22 @@ export const throttled = (what: string, status?: number): KvsError =>
   new KvsError('ClientLimitExceededException', `${what} has exceeded its limit; slow down and retry.`, status);
 export const tokenRefused = (why: string): KvsError =>
   new KvsError('NotAuthorizedException', why, SESSION_TOKEN_REFUSED_STATUS);
+
+/**
+ * How KVS names a refused signature. An expired session token is `ExpiredTokenException` 403 "The
+ * security token included in the request is expired", as KVS producers log it (e.g. aws-sdk-android
+ * #2475); an unknown key or token is `UnrecognizedClientException` 403.
+ */
+const KVS_AUTH_ERRORS: Record<SigV4FailureReason, KvsErrorName> = {
+  'missing-authentication': 'MissingAuthenticationTokenException',
+  'incomplete-signature': 'IncompleteSignatureException',
+  'unknown-key': 'UnrecognizedClientException',
+  'expired-token': 'ExpiredTokenException',
+  'wrong-service': 'InvalidSignatureException',
+  'wrong-region': 'InvalidSignatureException',
+  'wrong-date': 'InvalidSignatureException',
+  'clock-skew': 'InvalidSignatureException',
+  'signature-mismatch': 'InvalidSignatureException',
+};
+
+export const kvsAuthError = (failure: SigV4Failure): KvsError => new KvsError(KVS_AUTH_ERRORS[failure.reason], failure.message, 403);

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { CredentialStore, parseRoleArn } from './auth/credentials';
 import { createControlRoutes } from './control/control-routes';
 import { Counters } from './control/counters';
 import { createEmulatorControl, type EmulatorControl } from './control/emulator-control';
@@ -9,19 +10,32 @@ import { resolveOptions, type EmulatorOptions } from './options';
 import { QuotaBook } from './quotas/quotas';
 import type { ServiceContext } from './service-context';
 import { SessionStore } from './sessions/session-store';
+import { SsoPortal } from './sso/sso-portal';
 import { StreamRegistry } from './streams/stream-registry';
+import { MIN_ROLE_DURATION_SECONDS, type StsContext } from './sts/sts-actions';
 
 export type { EmulatorOptions, CameraSpec } from './options';
-export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION } from './options';
+export { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_REGION, DEFAULT_ACCOUNT_ID, DEFAULT_QUOTA_MODEL } from './options';
+export { EMULATOR_USER_NAME } from './auth/credentials';
 export type { EmulatorControl, EmulatorCounters } from './control/emulator-control';
 export type { RequestKind } from './request-kinds';
+export { DEFAULT_SSO_ROLE, type SsoTokenOptions, type SsoCounters } from './sso/sso-portal';
+export type { AnswerLoss } from './faults/fault-plan';
+export type { QuotaModelName } from './quotas/quota-models';
 
 export interface RunningEmulator {
   /** `http://127.0.0.1:PORT`: the endpoint for both SDK clients. */
   readonly url: string;
   readonly region: string;
+  /** The emulated account; roles of it may be assumed unless `roles` says otherwise. */
+  readonly accountId: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly control: EmulatorControl;
+  /**
+   * The IAM Identity Center portal: `issueToken` mints what `aws sso login` would cache (test controls
+   * only), `revokeTokens` signs everyone out, `counters` counts GetRoleCredentials answers.
+   */
+  readonly sso: Pick<SsoPortal, 'issueToken' | 'revokeTokens' | 'counters'>;
   /** Stream names of the cameras, in the order given. */
   readonly cameras: readonly string[];
   stop(): Promise<void>;
@@ -33,7 +47,7 @@ const PRUNE_INTERVAL_MS = 5_000;
 /**
  * Starts a local Kinesis Video Streams endpoint on 127.0.0.1: the control plane, archived media
  * (DASH sessions, ListFragments) and the DASH manifest and fragment GETs, over cameras that loop
- * real H.264 clips onto a live timeline.
+ * real H.264 clips onto a live timeline; and STS (GetCallerIdentity, AssumeRole) on the same origin.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const opts = resolveOptions(options);
@@ -43,19 +57,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   for (const cam of cameras) streams.create(cam);
 
   let origin = '';
+  const counters = new Counters();
   let minExpiresSeconds = opts.minExpiresSeconds;
   const ctx: ServiceContext = {
     region: opts.region,
     now: opts.now,
     origin: () => origin,
     streams,
-    sessions: new SessionStore(opts.sessionLimitPerStream),
-    quotas: new QuotaBook(opts.enforceQuotas),
+    sessions: new SessionStore(opts.quotaModel.sessionsPerStream),
+    quotas: new QuotaBook(opts.quotaModel, counters, opts.enforceQuotas),
+    counters,
     minExpiresSeconds: () => minExpiresSeconds,
   };
 
+  const credentials = new CredentialStore(opts.accountId, opts.key, opts.sessionCredentials);
+  const allowedRoles = opts.roles && new Set(opts.roles);
+  const sts: StsContext = {
+    now: opts.now,
+    credentials,
+    mayAssume: (roleArn) => (allowedRoles ? allowedRoles.has(roleArn) : parseRoleArn(roleArn)?.account === opts.accountId),
+    // Test controls let tests watch assumed-role credentials expire in seconds.
+    minDurationSeconds: opts.testControls ? 1 : MIN_ROLE_DURATION_SECONDS,
+  };
+
   const faults = new FaultPlan();
-  const counters = new Counters();
   const fullControl = createEmulatorControl({
     ctx,
     faults,
@@ -66,9 +91,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const control = opts.testControls ? fullControl : readOnlyControl(fullControl);
 
+  // The SSO portal trades an `aws sso login` token for role credentials from the same credential store.
+  const sso = new SsoPortal({ now: opts.now, accountId: opts.accountId, issue: (roleArn, sessionName, expiresMs) => credentials.issue(roleArn, sessionName, expiresMs), testControls: opts.testControls });
+
   const server = createEmulatorServer({
     ctx,
-    keys: () => opts.keys,
+    credentials,
+    sts,
+    sso,
     faults,
     counters,
     control: opts.testControls ? createControlRoutes(fullControl) : undefined,
@@ -91,12 +121,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }, PRUNE_INTERVAL_MS);
   pruner.unref();
 
-  const base = opts.keys[0];
   return {
     url: origin,
     region: opts.region,
-    credentials: { accessKeyId: base?.accessKeyId ?? '', secretAccessKey: base?.secretAccessKey ?? '' },
+    accountId: opts.accountId,
+    credentials: { accessKeyId: opts.key.accessKeyId, secretAccessKey: opts.key.secretAccessKey },
     control,
+    sso,
     cameras: cameras.map((c) => c.name),
     stop: async () => {
       clearInterval(pruner);
@@ -120,6 +151,7 @@ function readOnlyControl(control: EmulatorControl): EmulatorControl {
     failNext: refuse,
     setLatency: refuse,
     throttle: refuse,
+    loseAnswer: refuse,
     clearFaults: refuse,
     revokeSession: refuse,
     revokeStreamSessions: refuse,

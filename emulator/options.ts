@@ -1,5 +1,8 @@
+import { parseRoleArn } from './auth/credentials';
 import type { SigningKeyPair } from './auth/sigv4';
 import type { Clip } from './media/api';
+import { tagSetProblem } from './streams/tags';
+import { DEFAULT_SESSIONS_PER_STREAM, QUOTA_MODEL_NAMES, quotaModel, type QuotaModel, type QuotaModelName } from './quotas/quota-models';
 
 /**
  * The emulator's demo keys. They are not secrets: they only open this local emulator, and every
@@ -11,7 +14,8 @@ export const DEFAULT_REGION = 'us-west-2';
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 /** Ten minutes of archive behind "now", so LIVE_REPLAY and ON_DEMAND have something to play. */
 export const DEFAULT_ARCHIVE_SECONDS = 600;
-export const DEFAULT_SESSION_LIMIT_PER_STREAM = 10;
+export const DEFAULT_SESSION_LIMIT_PER_STREAM = DEFAULT_SESSIONS_PER_STREAM;
+export const DEFAULT_QUOTA_MODEL: QuotaModelName = 'sessions';
 export const KVS_MIN_EXPIRES_SECONDS = 300;
 /** Demo cameras keep a day of archive, like a typical KVS camera setup. */
 export const DEFAULT_CAMERA_RETENTION_HOURS = 24;
@@ -25,6 +29,8 @@ export interface CameraSpec {
   dataRetentionInHours?: number;
   mediaType?: string;
   deviceName?: string;
+  /** The stream's tags (at most 50; keys 1–128 characters, values up to 256), as ListTagsForStream returns them. */
+  tags?: Readonly<Record<string, string>>;
 }
 
 export interface EmulatorOptions {
@@ -35,12 +41,25 @@ export interface EmulatorOptions {
   /** Temporary credentials also accepted: requests signed with one must carry its session token. */
   sessionCredentials?: ReadonlyArray<Required<SigningKeyPair>>;
   region?: string;
+  /** The emulated account (12 digits): stream ARNs, the caller's ARN, the roles that may be assumed. */
   accountId?: string;
+  /**
+   * Role ARNs STS AssumeRole may assume; others get AccessDenied. Default: any role of `accountId`.
+   * Every emulated role allows 12-hour sessions (1 hour when reached by role chaining).
+   */
+  roles?: readonly string[];
   /** Default: the demo cameras shipped in emulator/clips. */
   cameras?: readonly CameraSpec[];
   archiveSeconds?: number;
+  /**
+   * Which KVS playback quotas to enforce (default `sessions`): `sessions` caps active DASH sessions per
+   * stream (the oldest revoked) with the older TPS table; `points` is AWS's current quota page, with no
+   * session cap and per-stream fragment-media/metadata point budgets. See quotas/quota-models.ts.
+   */
+  quotaModel?: QuotaModelName;
+  /** `sessions` model only: active DASH sessions per stream before the oldest is revoked (default 10). */
   sessionLimitPerStream?: number;
-  /** Serves `/_control/` and allows Expires below 300 s. Never on in the demo. */
+  /** Serves `/_control/`, allows Expires below 300 s and AssumeRole DurationSeconds below 900 s. Never on in the demo. */
   testControls?: boolean;
   /** With testControls only: the lowest Expires accepted (default 1). */
   minExpiresSeconds?: number;
@@ -54,12 +73,14 @@ export interface EmulatorOptions {
 
 export interface ResolvedOptions {
   port: number;
-  keys: SigningKeyPair[];
+  key: SigningKeyPair;
+  sessionCredentials: ReadonlyArray<Required<SigningKeyPair>>;
   region: string;
   accountId: string;
+  roles: readonly string[] | undefined;
   cameras: readonly CameraSpec[] | undefined;
   archiveSeconds: number;
-  sessionLimitPerStream: number;
+  quotaModel: QuotaModel;
   testControls: boolean;
   minExpiresSeconds: number;
   enforceQuotas: boolean;
@@ -76,6 +97,9 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   check(Number.isInteger(port) && port >= 0 && port <= 65535, `port must be an integer 0–65535, not ${port}`);
   const archiveSeconds = options.archiveSeconds ?? DEFAULT_ARCHIVE_SECONDS;
   check(Number.isFinite(archiveSeconds) && archiveSeconds >= 0, 'archiveSeconds must be 0 or more');
+  const modelName = options.quotaModel ?? DEFAULT_QUOTA_MODEL;
+  check((QUOTA_MODEL_NAMES as readonly string[]).includes(modelName), `quotaModel must be one of ${QUOTA_MODEL_NAMES.join(', ')}, not '${String(modelName)}'`);
+  check(modelName === 'sessions' || options.sessionLimitPerStream === undefined, `sessionLimitPerStream applies to the 'sessions' quota model only; the '${modelName}' model has no session cap`);
   const limit = options.sessionLimitPerStream ?? DEFAULT_SESSION_LIMIT_PER_STREAM;
   check(Number.isInteger(limit) && limit >= 1, 'sessionLimitPerStream must be a positive integer');
   const testControls = options.testControls ?? false;
@@ -86,21 +110,28 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const accessKeyId = options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
   const secretAccessKey = options.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY;
   check(accessKeyId.length > 0 && secretAccessKey.length > 0, 'the access key id and secret must not be empty');
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  check(/^\d{12}$/.test(accountId), `accountId must be 12 digits, not '${accountId}'`);
+  for (const role of options.roles ?? []) check(parseRoleArn(role) !== undefined, `roles: '${role}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)`);
   const names = new Set<string>();
   for (const cam of options.cameras ?? []) {
     check(/^[a-zA-Z0-9_.-]{1,256}$/.test(cam.name), `camera name '${cam.name}' is not a valid stream name`);
     check(!names.has(cam.name), `camera name '${cam.name}' is used twice`);
     check(cam.file !== undefined || cam.clip !== undefined, `camera '${cam.name}' needs a file or a clip`);
+    const tagProblem = cam.tags && tagSetProblem(cam.tags);
+    check(tagProblem === undefined, `camera '${cam.name}' ${tagProblem ?? ''}`);
     names.add(cam.name);
   }
   return {
     port,
-    keys: [{ accessKeyId, secretAccessKey }, ...(options.sessionCredentials ?? [])],
+    key: { accessKeyId, secretAccessKey },
+    sessionCredentials: options.sessionCredentials ?? [],
     region,
-    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+    accountId,
+    roles: options.roles,
     cameras: options.cameras,
     archiveSeconds,
-    sessionLimitPerStream: limit,
+    quotaModel: quotaModel(modelName, limit),
     testControls,
     minExpiresSeconds: minExpires,
     enforceQuotas: options.enforceQuotas ?? true,

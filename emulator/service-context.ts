@@ -1,3 +1,4 @@
+import type { Counters } from './control/counters';
 import type { QuotaBook } from './quotas/quotas';
 import type { SessionStore } from './sessions/session-store';
 import type { StreamRegistry } from './streams/stream-registry';
@@ -10,7 +11,9 @@ export interface ServiceContext {
   readonly origin: () => string;
   readonly streams: StreamRegistry;
   readonly sessions: SessionStore;
+  /** The quota model's rate limits and point budgets; `quotas.model` says which model. */
   readonly quotas: QuotaBook;
+  readonly counters: Counters;
   /** The lowest Expires a session may ask for (300 unless test controls lower it). */
   readonly minExpiresSeconds: () => number;
 }

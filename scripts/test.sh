@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Missing system packages are named, with the command that installs them, before anything runs.
+if [ -z "${KVS_WALL_TEST_SESSION:-}" ]; then node scripts/preflight.mjs; fi
+
 if [ -z "${KVS_WALL_TEST_SESSION:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   export KVS_WALL_TEST_SESSION=1
   XDG_RUNTIME_DIR=$(mktemp -d); export XDG_RUNTIME_DIR

@@ -4,16 +4,22 @@ import {
   AccountInputSchema,
   AccountSummarySchema,
   AccountUpdateSchema,
+  AwsProfileSchema,
+  ConnectionReportSchema,
+  CredentialStatusSchema,
   EpochMsSchema,
   FragmentSchema,
   GrantSchema,
   IdSchema,
+  KeychainStatusSchema,
   PlaybackSchema,
   SettingsSchema,
+  StreamCatalogueSchema,
   StreamInfoSchema,
   StreamNameSchema,
   StreamPageSchema,
   QuotaModelSchema,
+  StreamTagsPageSchema,
   StreamRefSchema,
   TileIdSchema,
   TileSessionStateSchema,
@@ -73,17 +79,35 @@ export const calls = {
   'app.notices': { request: empty, response: z.array(AppNoticeSchema) },
   /** Hides a notice for the rest of this run (for every window); false when there was no such notice. */
   'app.dismissNotice': { request: byId, response: z.object({ dismissed: z.boolean() }) },
+  /** Every account: the Demo cameras first (with `hidden` when the user hid it), then the user's in the order added. */
   'accounts.list': { request: empty, response: z.array(AccountSummarySchema) },
+  /** Access keys: the secret (and session token) go to the OS keychain first, then the rest to accounts.json. */
   'accounts.add': { request: AccountInputSchema, response: AccountSummarySchema },
   'accounts.update': { request: AccountUpdateSchema, response: AccountSummarySchema },
+  /** Deletes the keychain entry, the metadata and the cached streams and endpoints; pooled sessions are dropped. */
   'accounts.remove': { request: byId, response: z.object({ removed: z.literal(true) }) },
-  /** A real ListStreams with the account's (or the draft's) credentials. */
+  /**
+   * Checks, in order, network reachability, the region, the credentials (GetCallerIdentity), then each
+   * permission KVS Wall uses on one stream; names the first real cause. A stored account (`id`), an
+   * unsaved one (`draft`), or a stored one with unsaved changes (`edit`). A DASH session is only
+   * created for a stored account (it counts against the stream's quota).
+   */
   'accounts.test': {
-    request: z.union([byId, z.object({ draft: AccountInputSchema }).strict()]),
-    response: z.discriminatedUnion('ok', [
-      z.object({ ok: z.literal(true), streamCount: z.number().int().nonnegative(), truncated: z.boolean() }),
-      z.object({ ok: z.literal(false), error: AppErrorSchema }),
-    ]),
+    request: z.union([byId, z.object({ draft: AccountInputSchema }).strict(), z.object({ edit: AccountUpdateSchema }).strict()]),
+    response: ConnectionReportSchema,
+  },
+  /** Hides the Demo cameras from the camera picker, or brings them back; they are never removed. */
+  'accounts.setDemoHidden': { request: z.object({ hidden: z.boolean() }).strict(), response: AccountSummarySchema },
+  /** How each account's credentials are doing, for accounts that have been used this run. */
+  'accounts.status': { request: empty, response: z.array(CredentialStatusSchema) },
+  /** Try an account's credentials again now (after `aws sso login`, a fixed profile, …). */
+  'accounts.retry': { request: byId, response: CredentialStatusSchema },
+  /** Whether the OS keychain can store secrets here; checked afresh on every call. */
+  'accounts.keychain': { request: empty, response: KeychainStatusSchema },
+  /** Profiles in the user's shared AWS config and credentials files (names and kinds, never keys). */
+  'accounts.profiles': {
+    request: empty,
+    response: z.object({ profiles: z.array(AwsProfileSchema).max(500), error: AppErrorSchema.optional() }),
   },
   'streams.list': {
     request: z
@@ -97,6 +121,18 @@ export const calls = {
       })
       .strict(),
     response: StreamPageSchema,
+  },
+  /** Every stream of an account (up to a limit), from AWS or the on-disk catalogue, for search by any part of a name. */
+  'streams.all': {
+    request: z.object({ accountId: IdSchema, refresh: z.boolean().optional() }).strict(),
+    response: StreamCatalogueSchema,
+  },
+  /** Tags of some of an account's streams (ListTagsForStream), cached on disk; for grouping cameras. */
+  'streams.tags': {
+    request: z
+      .object({ accountId: IdSchema, streamNames: z.array(StreamNameSchema).min(1).max(200), refresh: z.boolean().optional() })
+      .strict(),
+    response: StreamTagsPageSchema,
   },
   'streams.describe': { request: StreamRefSchema, response: StreamInfoSchema },
   'fragments.list': {
@@ -224,7 +260,18 @@ export const events = {
    * (fixed at load) doesn't allow. Tiles come back on their pooled sessions, so a reload costs nothing.
    */
   'page.reload': z.object({ reason: z.enum(['media-origins']) }),
-  'accounts.changed': z.object({}),
+  /**
+   * Accounts were added, changed or removed (all fields absent: reload the list, e.g. the demo moved).
+   * `identityChanged`: the account now reaches AWS as someone else or somewhere else (kind, region,
+   * keys, profile, endpoint, role); false for a rename or the demo being hidden.
+   */
+  'accounts.changed': z.object({
+    accountId: IdSchema.optional(),
+    change: z.enum(['added', 'updated', 'removed']).optional(),
+    identityChanged: z.boolean().optional(),
+  }),
+  /** An account's credentials changed state (renewal failed, needs a person, works again). */
+  'accounts.status': CredentialStatusSchema,
   'walls.changed': z.object({}),
 } as const;
 

@@ -20,20 +20,39 @@ export const KVS_ERROR_CODES = [
   'ExpiredTokenException',
 ] as const;
 
+/**
+ * Failures to obtain an account's credentials. No request reached AWS, so nothing was created there
+ * (no session to count). Each comes with what a person must do; KVS Wall keeps retrying meanwhile.
+ */
+export const CREDENTIAL_ERROR_CODES = [
+  'KeychainUnavailable', // the secret of an access-keys account can't be read
+  'SsoLoginRequired', // the IAM Identity Center sign-in is missing or over: `aws sso login`
+  'MfaRequired', // the profile's role needs an MFA code, which an unattended wall can't type
+  'RoleDenied', // AssumeRole was refused
+  'ProfileNotFound', // no such profile in the shared config or credentials file
+  'ProfileUnusable', // the profile exists but can't give credentials (incomplete, unsupported)
+  'CredentialProcessFailed', // the profile's credential_process failed or printed something unusable
+  'NoCredentials', // the default chain found nothing (environment, container, instance)
+] as const;
+
 export const APP_ERROR_CODES = [
   'InvalidRequest', // a payload failed its schema
   'UnknownCall', // no such IPC call
   'Forbidden', // sender not allowed
-  'KeychainUnavailable',
   'AccountNotFound',
   'WallNotFound',
   'StreamNotPlayable',
   'SessionBudgetFull',
+  'SessionReleased', // the tile was released before its acquire was answered
+  'PageNotAttached', // a session call from a page that has not attached (or was declared gone): attach, then retry
+  'PointsShareSpent', // this app's share of a stream's KVS points is in use; retry at retryAt
   'NetworkError',
   'UnknownRegion',
   'ServiceUnavailable',
   'StoreCorrupt',
   'Internal',
+  'AccountChanged', // the account's identity changed while a call was under way; its answer was dropped
+  ...CREDENTIAL_ERROR_CODES,
 ] as const;
 
 export const AppErrorSchema = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { invalidArgument, throttled } from '../errors';
+import { invalidArgument } from '../errors';
 import { epochSeconds, int, parseRequest, StreamArnField, StreamNameField, text, TimestampSelectorField } from '../http/validation';
+import { POINT_COSTS } from '../quotas/point-costs';
 import type { ServiceContext } from '../service-context';
 import { fragmentsInRange, retainedSinceMs } from './fragment-window';
 
@@ -32,7 +33,8 @@ export function listFragments(body: Record<string, unknown>, ctx: ServiceContext
   const req = parseRequest(Request, body);
   const stream = ctx.streams.resolve(req.StreamName, req.StreamARN);
   const nowMs = ctx.now();
-  if (!ctx.quotas.tryTake('listFragments', stream.name, nowMs)) throw throttled('ListFragments for this stream');
+  const max = req.MaxResults ?? DEFAULT_MAX_RESULTS;
+  ctx.quotas.require({ api: 'ListFragments', rate: 'listFragments', stream: stream.name, points: POINT_COSTS.listFragments(max) }, nowMs);
   const range = req.FragmentSelector?.TimestampRange;
   if (range && range.EndTimestamp < range.StartTimestamp) throw invalidArgument('EndTimestamp must not be earlier than StartTimestamp.');
   const selector = req.FragmentSelector?.FragmentSelectorType ?? 'SERVER_TIMESTAMP';
@@ -41,7 +43,6 @@ export function listFragments(body: Record<string, unknown>, ctx: ServiceContext
   const toMs = range ? range.EndTimestamp * 1000 + 1 : nowMs + 1;
   const after = req.NextToken === undefined ? -1 : decodeToken(req.NextToken);
   const matching = fragmentsInRange(stream, fromMs, toMs, selector, nowMs).filter((f) => f.index > after);
-  const max = req.MaxResults ?? DEFAULT_MAX_RESULTS;
   const page = matching.slice(0, max);
   const last = page[page.length - 1];
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidArgument, KvsError, throttled } from '../errors';
+import { invalidArgument, KvsError } from '../errors';
 import { epochSeconds, int, oneOf, parseRequest, StreamArnField, StreamNameField, TimestampSelectorField } from '../http/validation';
 import type { TimelineFragment } from '../media/api';
 import type { ServiceContext } from '../service-context';
@@ -12,7 +12,7 @@ export const DEFAULT_EXPIRES_SECONDS = 300;
 /** KVS limits ON_DEMAND ranges to a day. */
 const MAX_ON_DEMAND_RANGE_MS = 24 * 3_600_000;
 
-const Request = z.object({
+const requestSchema = (maxManifestFragmentResults: number) => z.object({
   StreamName: StreamNameField.optional(),
   StreamARN: StreamArnField.optional(),
   PlaybackMode: oneOf(['LIVE', 'LIVE_REPLAY', 'ON_DEMAND'] as const).optional(),
@@ -25,9 +25,20 @@ const Request = z.object({
     })
     .optional(),
   Expires: z.number({ error: 'Member must be a number' }).int({ error: 'Member must be an integer' }).optional(),
-  MaxManifestFragmentResults: int(1, 1000).optional(),
+  MaxManifestFragmentResults: int(1, maxManifestFragmentResults).optional(),
 });
-type Request = z.infer<typeof Request>;
+type Request = z.infer<ReturnType<typeof requestSchema>>;
+
+/** MaxManifestFragmentResults is 1–1,000 under the older quotas and 1–5,000 under the current ones. */
+const SCHEMAS = new Map<number, ReturnType<typeof requestSchema>>();
+function schemaFor(maxManifestFragmentResults: number): ReturnType<typeof requestSchema> {
+  let schema = SCHEMAS.get(maxManifestFragmentResults);
+  if (!schema) {
+    schema = requestSchema(maxManifestFragmentResults);
+    SCHEMAS.set(maxManifestFragmentResults, schema);
+  }
+  return schema;
+}
 
 interface Range {
   startMs: number | undefined;
@@ -102,13 +113,13 @@ function startingFragments(stream: StreamRecord, spec: Omit<SessionSpec, 'replay
 }
 
 export function getDashStreamingSessionUrl(body: Record<string, unknown>, ctx: ServiceContext): unknown {
-  const req = parseRequest(Request, body);
+  const req = parseRequest(schemaFor(ctx.quotas.model.maxManifestFragmentResults), body);
   const mode = req.PlaybackMode ?? 'LIVE';
   const { startMs, endMs } = checkRange(req, mode);
   const expiresSeconds = checkExpires(req.Expires, ctx.minExpiresSeconds());
   const stream = ctx.streams.resolve(req.StreamName, req.StreamARN);
   const nowMs = ctx.now();
-  if (!ctx.quotas.tryTake('sessionUrl', stream.name, nowMs)) throw throttled('GetDASHStreamingSessionURL for this stream');
+  ctx.quotas.require({ api: 'GetDASHStreamingSessionURL', rate: 'sessionUrl', stream: stream.name }, nowMs);
   if (stream.dataRetentionInHours === 0) {
     throw new KvsError('NoDataRetentionException', 'The stream does not retain data (DataRetentionInHours is 0).');
   }
@@ -126,6 +137,7 @@ export function getDashStreamingSessionUrl(body: Record<string, unknown>, ctx: S
   const { probe, ...starting } = startingFragments(stream, spec, nowMs);
   checkCodec(stream, probe);
   const session = ctx.sessions.create({ ...spec, ...starting }, nowMs);
+  ctx.counters.sessionCreated(stream.name);
   if (session.onDemand) for (const f of session.onDemand) session.numbers.numberFor(f.index);
   return { DASHStreamingSessionURL: `${ctx.origin()}/dash/v1/getDASHManifest.mpd?SessionToken=${session.token}` };
 }

@@ -1,9 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { KvsError } from '../errors';
 
 /** Both KVS SDK clients sign with this service name (the archived-media client too). */
-export const SIGNING_SERVICE = 'kinesisvideo';
+export const KVS_SIGNING_SERVICE = 'kinesisvideo';
+export const STS_SIGNING_SERVICE = 'sts';
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 /** AWS refuses requests whose X-Amz-Date is more than 5 minutes from its own clock. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -23,10 +23,43 @@ export interface SignedRequest {
   readonly body: Buffer;
 }
 
-export interface VerifierConfig {
+/**
+ * What a key id (with the session token sent beside it, if any) resolves to: its secret and who it
+ * belongs to, or why it is refused. The verifier knows nothing of how keys are stored.
+ */
+export type KeyLookup<Identity> = { readonly secretAccessKey: string; readonly identity: Identity } | 'unknown' | 'expired';
+
+export interface VerifierConfig<Identity> {
   readonly region: string;
-  readonly keys: readonly SigningKeyPair[];
+  /** The service name the credential scope must carry ('kinesisvideo', 'sts'). */
+  readonly service: string;
+  readonly lookup: (accessKeyId: string, sessionToken: string | undefined, nowMs: number) => KeyLookup<Identity>;
   readonly now: () => number;
+}
+
+/**
+ * Why a signature was refused, independent of protocol: each service names these its own way
+ * (KVS: InvalidSignatureException, STS: SignatureDoesNotMatch, …), see the callers.
+ */
+export type SigV4FailureReason =
+  | 'missing-authentication'
+  | 'incomplete-signature'
+  | 'unknown-key'
+  | 'expired-token'
+  | 'wrong-service'
+  | 'wrong-region'
+  | 'wrong-date'
+  | 'clock-skew'
+  | 'signature-mismatch';
+
+export class SigV4Failure extends Error {
+  constructor(
+    readonly reason: SigV4FailureReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SigV4Failure';
+  }
 }
 
 interface ParsedAuthorization {
@@ -38,8 +71,7 @@ interface ParsedAuthorization {
   signature: string;
 }
 
-const denied = (name: 'MissingAuthenticationTokenException' | 'IncompleteSignatureException' | 'InvalidSignatureException' | 'UnrecognizedClientException', message: string) =>
-  new KvsError(name, message, 403);
+const incomplete = (message: string) => new SigV4Failure('incomplete-signature', message);
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
@@ -48,7 +80,7 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 
 function parseAuthorization(header: string): ParsedAuthorization {
   if (!header.startsWith(`${ALGORITHM} `)) {
-    throw denied('IncompleteSignatureException', `Authorization header must use ${ALGORITHM}.`);
+    throw incomplete(`Authorization header must use ${ALGORITHM}.`);
   }
   const fields = new Map<string, string>();
   for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
@@ -59,14 +91,14 @@ function parseAuthorization(header: string): ParsedAuthorization {
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
   if (!credential || !signedHeaders || !signature) {
-    throw denied('IncompleteSignatureException', "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
+    throw incomplete("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
   }
   const scope = credential.split('/');
   if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1] ?? '')) {
-    throw denied('IncompleteSignatureException', "Credential must have the form 'KEY/YYYYMMDD/REGION/SERVICE/aws4_request'.");
+    throw incomplete("Credential must have the form 'KEY/YYYYMMDD/REGION/SERVICE/aws4_request'.");
   }
   if (!/^[0-9a-f]{64}$/.test(signature)) {
-    throw denied('IncompleteSignatureException', 'Signature must be 64 lower-case hex characters.');
+    throw incomplete('Signature must be 64 lower-case hex characters.');
   }
   const [accessKeyId, date, region, service] = scope as [string, string, string, string, string];
   return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(';'), signature };
@@ -151,60 +183,54 @@ export function expectedSignature(req: SignedRequest, auth: ParsedAuthorization,
 }
 
 /**
- * Verifies an AWS Signature Version 4 `Authorization` header against the configured keys, in the order
- * AWS reports problems: shape, key, token, scope, clock, then the signature itself. Throws a 403
- * KvsError named as AWS names it; returns the access key id on success.
+ * Verifies an AWS Signature Version 4 `Authorization` header, in the order AWS reports problems:
+ * shape, key, token, scope, clock, then the signature itself. Throws a SigV4Failure saying why;
+ * returns the identity the key resolved to.
  */
-export function verifySigV4(req: SignedRequest, config: VerifierConfig): string {
+export function verifySigV4<Identity>(req: SignedRequest, config: VerifierConfig<Identity>): Identity {
   const header = headerValue(req.headers, 'authorization');
-  if (!header) throw denied('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  if (!header) throw new SigV4Failure('missing-authentication', 'Missing Authentication Token');
   const auth = parseAuthorization(header);
 
   const amzDate = headerValue(req.headers, 'x-amz-date');
-  if (!amzDate) {
-    throw denied('IncompleteSignatureException', "Authorization header requires existence of a 'X-Amz-Date' header.");
-  }
+  if (!amzDate) throw incomplete("Authorization header requires existence of a 'X-Amz-Date' header.");
   const signedAt = parseAmzDate(amzDate);
-  if (signedAt === undefined) throw denied('IncompleteSignatureException', `X-Amz-Date '${amzDate}' is not in YYYYMMDDTHHMMSSZ form.`);
-  if (!auth.signedHeaders.includes('host')) {
-    throw denied('IncompleteSignatureException', "SignedHeaders must include 'host'.");
-  }
-
-  const key = config.keys.find((k) => k.accessKeyId === auth.accessKeyId);
-  if (!key) throw denied('UnrecognizedClientException', 'The security token included in the request is invalid.');
-  const token = headerValue(req.headers, 'x-amz-security-token');
-  if ((key.sessionToken ?? undefined) !== (token ?? undefined)) {
-    throw denied('UnrecognizedClientException', 'The security token included in the request is invalid.');
-  }
-  if (token !== undefined && !auth.signedHeaders.includes('x-amz-security-token')) {
-    throw denied('IncompleteSignatureException', "SignedHeaders must include 'x-amz-security-token' when one is sent.");
-  }
-
-  if (auth.service !== SIGNING_SERVICE) {
-    throw denied('InvalidSignatureException', `Credential should be scoped to correct service: '${SIGNING_SERVICE}'.`);
-  }
-  if (auth.region !== config.region) {
-    throw denied('InvalidSignatureException', `Credential should be scoped to a valid region, not '${auth.region}'.`);
-  }
-  if (auth.date !== amzDate.slice(0, 8)) {
-    throw denied('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}'.`);
-  }
+  if (signedAt === undefined) throw incomplete(`X-Amz-Date '${amzDate}' is not in YYYYMMDDTHHMMSSZ form.`);
+  if (!auth.signedHeaders.includes('host')) throw incomplete("SignedHeaders must include 'host'.");
 
   const now = config.now();
+  const token = headerValue(req.headers, 'x-amz-security-token');
+  const key = config.lookup(auth.accessKeyId, token, now);
+  if (key === 'unknown') throw new SigV4Failure('unknown-key', 'The security token included in the request is invalid.');
+  if (key === 'expired') throw new SigV4Failure('expired-token', 'The security token included in the request is expired');
+  if (token !== undefined && !auth.signedHeaders.includes('x-amz-security-token')) {
+    throw incomplete("SignedHeaders must include 'x-amz-security-token' when one is sent.");
+  }
+
+  if (auth.service !== config.service) {
+    throw new SigV4Failure('wrong-service', `Credential should be scoped to correct service: '${config.service}'.`);
+  }
+  if (auth.region !== config.region) {
+    throw new SigV4Failure('wrong-region', `Credential should be scoped to a valid region, not '${auth.region}'.`);
+  }
+  if (auth.date !== amzDate.slice(0, 8)) {
+    throw new SigV4Failure('wrong-date', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}'.`);
+  }
+
   if (signedAt < now - MAX_CLOCK_SKEW_MS) {
-    throw denied('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_CLOCK_SKEW_MS)} (${formatAmzDate(now)} - 5 min.)`);
+    throw new SigV4Failure('clock-skew', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_CLOCK_SKEW_MS)} (${formatAmzDate(now)} - 5 min.)`);
   }
   if (signedAt > now + MAX_CLOCK_SKEW_MS) {
-    throw denied('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + MAX_CLOCK_SKEW_MS)} (${formatAmzDate(now)} + 5 min.)`);
+    throw new SigV4Failure('clock-skew', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + MAX_CLOCK_SKEW_MS)} (${formatAmzDate(now)} + 5 min.)`);
   }
 
   const expected = Buffer.from(expectedSignature(req, auth, amzDate, key.secretAccessKey), 'hex');
   const given = Buffer.from(auth.signature, 'hex');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    throw denied(
-      'InvalidSignatureException',
+    throw new SigV4Failure(
+      'signature-mismatch',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
     );
   }
-  return key.accessKeyId;
+  return key.identity;
 }

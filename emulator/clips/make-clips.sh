@@ -52,14 +52,15 @@ encode_camera gate-2 "Gate 2" \
 encode_camera warehouse "Warehouse" \
   "gradients=s=${size}:r=${fps}:speed=0.03:n=4:seed=3"
 
+# Tags are what an operator would put on the streams (TagStream); ListTagsForStream returns them.
 cat >"${here}/cameras.json" <<'JSON'
 [
-  { "slug": "loading-dock", "name": "Loading Dock", "file": "loading-dock.mp4" },
-  { "slug": "lobby", "name": "Lobby", "file": "lobby.mp4" },
-  { "slug": "parking-north", "name": "Parking North", "file": "parking-north.mp4" },
-  { "slug": "server-room", "name": "Server Room", "file": "server-room.mp4" },
-  { "slug": "gate-2", "name": "Gate 2", "file": "gate-2.mp4" },
-  { "slug": "warehouse", "name": "Warehouse", "file": "warehouse.mp4" }
+  { "slug": "loading-dock", "name": "Loading Dock", "file": "loading-dock.mp4", "tags": { "site": "hq", "zone": "logistics", "floor": "ground" } },
+  { "slug": "lobby", "name": "Lobby", "file": "lobby.mp4", "tags": { "site": "hq", "zone": "reception", "floor": "ground" } },
+  { "slug": "parking-north", "name": "Parking North", "file": "parking-north.mp4", "tags": { "site": "hq", "zone": "parking", "floor": "outdoor" } },
+  { "slug": "server-room", "name": "Server Room", "file": "server-room.mp4", "tags": { "site": "hq", "zone": "it", "floor": "basement" } },
+  { "slug": "gate-2", "name": "Gate 2", "file": "gate-2.mp4", "tags": { "site": "hq", "zone": "perimeter", "floor": "outdoor" } },
+  { "slug": "warehouse", "name": "Warehouse", "file": "warehouse.mp4", "tags": { "site": "depot-east", "zone": "storage", "floor": "ground" } }
 ]
 JSON
 

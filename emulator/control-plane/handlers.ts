@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { KvsError, throttled } from '../errors';
-import { int, oneOf, parseRequest, StreamArnField, StreamNameField, text } from '../http/validation';
+import { KvsError } from '../errors';
+import { int, oneOf, parseRequest, StreamArnField, StreamNameField, TagMapField, text } from '../http/validation';
 import type { ServiceContext } from '../service-context';
+import { MAX_TAGS_PER_STREAM, tooManyTags } from '../streams/tags';
 import { decodePageToken, encodePageToken } from './page-token';
 import { streamInfo } from './stream-info';
 
@@ -18,7 +19,7 @@ const ListStreamsRequest = z.object({
 
 export function listStreams(body: Record<string, unknown>, ctx: ServiceContext): unknown {
   const req = parseRequest(ListStreamsRequest, body);
-  if (!ctx.quotas.tryTake('listStreams', 'account', ctx.now())) throw throttled('ListStreams');
+  ctx.quotas.require({ api: 'ListStreams', rate: 'listStreams' }, ctx.now());
   const prefix = req.StreamNameCondition?.ComparisonValue ?? '';
   const after = req.NextToken ? decodePageToken(req.NextToken) : undefined;
   const max = req.MaxResults ?? 10000;
@@ -42,7 +43,7 @@ const StreamRef = {
 export function describeStream(body: Record<string, unknown>, ctx: ServiceContext): unknown {
   const req = parseRequest(z.object(StreamRef), body);
   const stream = ctx.streams.resolve(req.StreamName, req.StreamARN);
-  if (!ctx.quotas.tryTake('describeStream', stream.name, ctx.now())) throw throttled('DescribeStream');
+  ctx.quotas.require({ api: 'DescribeStream', rate: 'describeStream', stream: stream.name }, ctx.now());
   return { StreamInfo: streamInfo(stream) };
 }
 
@@ -65,7 +66,7 @@ export function getDataEndpoint(body: Record<string, unknown>, ctx: ServiceConte
   }
   const req = parseRequest(GetDataEndpointRequest, body);
   const stream = ctx.streams.resolve(req.StreamName, req.StreamARN);
-  if (!ctx.quotas.tryTake('getDataEndpoint', stream.name, ctx.now())) throw throttled('GetDataEndpoint');
+  ctx.quotas.require({ api: 'GetDataEndpoint', rate: 'getDataEndpoint', stream: stream.name }, ctx.now());
   // Every API of every stream is served here; real KVS returns a per-stream host, ours is loopback.
   return { DataEndpoint: ctx.origin() };
 }
@@ -76,17 +77,19 @@ const CreateStreamRequest = z.object({
   MediaType: text(1, 128, /^[\w\-.+]+\/[\w\-.+]+(,[\w\-.+]+\/[\w\-.+]+)*$/).optional(),
   KmsKeyId: text(1, 2048).optional(),
   DataRetentionInHours: int(0, 87600).optional(),
-  Tags: z.record(text(1, 128), text(0, 256)).optional(),
+  Tags: TagMapField.optional(),
 });
 
 export function createStream(body: Record<string, unknown>, ctx: ServiceContext): unknown {
   const req = parseRequest(CreateStreamRequest, body);
+  if (req.Tags && req.Tags.length > MAX_TAGS_PER_STREAM) throw tooManyTags();
   const stream = ctx.streams.create({
     name: req.StreamName,
     mediaType: req.MediaType,
     dataRetentionInHours: req.DataRetentionInHours ?? 0,
     deviceName: req.DeviceName,
     kmsKeyId: req.KmsKeyId,
+    tags: req.Tags && Object.fromEntries(req.Tags),
   });
   return { StreamARN: stream.arn };
 }

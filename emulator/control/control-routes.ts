@@ -31,6 +31,15 @@ const ROUTES: Record<string, (body: Record<string, unknown>, control: EmulatorCo
     const r = parseRequest(z.object({ kind: Kind, count: int(0, 1_000_000).optional() }), b);
     c.throttle(r.kind, r.count);
   },
+  loseAnswer: (b, c) => {
+    const r = parseRequest(
+      z.object({ kind: Kind, count: int(0, 1_000_000), mode: z.enum(['drop', 'delay'], { error: 'Member must be drop or delay' }).optional(), delayMs: int(1, 600_000).optional() }),
+      b,
+    );
+    if (r.mode === 'delay' && r.delayMs === undefined) throw new KvsError('InvalidArgumentException', "delayMs is required when mode is 'delay'.");
+    if (r.mode !== 'delay' && r.delayMs !== undefined) throw new KvsError('InvalidArgumentException', "delayMs applies only when mode is 'delay'.");
+    c.loseAnswer(r.kind, r.count, r.mode === 'delay' && r.delayMs !== undefined ? { mode: 'delay', delayMs: r.delayMs } : { mode: 'drop' });
+  },
   clearFaults: (_b, c) => c.clearFaults(),
   revokeSession: (b, c) => ({ revoked: c.revokeSession(parseRequest(z.object({ session: text(1, 8192) }), b).session) }),
   revokeStreamSessions: (b, c) => ({ revoked: c.revokeStreamSessions(parseRequest(Stream, b).streamName) }),

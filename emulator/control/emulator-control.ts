@@ -1,5 +1,6 @@
 import { KvsError } from '../errors';
-import type { FailureStatus, FaultPlan } from '../faults/fault-plan';
+import type { AnswerLoss, FailureStatus, FaultPlan } from '../faults/fault-plan';
+import type { QuotaModelName } from '../quotas/quota-models';
 import type { RequestKind } from '../request-kinds';
 import type { ServiceContext } from '../service-context';
 import type { SessionSummary } from '../sessions/session-store';
@@ -7,6 +8,8 @@ import type { StreamRecord } from '../streams/stream';
 import type { Counters, RequestCounters } from './counters';
 
 export interface EmulatorCounters extends RequestCounters {
+  /** The quota model this emulator enforces. */
+  quotaModel: QuotaModelName;
   /** Active (unexpired, unrevoked) DASH sessions per stream. */
   activeSessions: Record<string, number>;
   /** Sessions revoked since start: by the per-stream limit, by a control, or by deleting a stream. */
@@ -31,6 +34,13 @@ export interface EmulatorControl {
   setLatency(kind: RequestKind, ms: number): void;
   /** The next `count` requests of `kind` (all of them if omitted) get ClientLimitExceededException. */
   throttle(kind: RequestKind, count?: number): void;
+  /**
+   * The next `count` requests of `kind` that pass authentication are fully handled (a session asked
+   * for is created and counts against the limit), and then their answer is lost: the connection is
+   * dropped with nothing sent (default), or the answer is held back `delayMs` so a client with a
+   * shorter timeout gives up. `count` 0 removes the fault.
+   */
+  loseAnswer(kind: RequestKind, count: number, loss?: AnswerLoss): void;
   clearFaults(): void;
   /** Revokes one session by token, id or session URL; false if none matched. */
   revokeSession(tokenIdOrUrl: string): boolean;
@@ -90,6 +100,7 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
     failNext: (kind, count, status = 503) => faults.failNext(kind, count, status),
     setLatency: (kind, ms) => faults.setLatency(kind, ms),
     throttle: (kind, count) => faults.throttle(kind, count ?? Number.POSITIVE_INFINITY),
+    loseAnswer: (kind, count, loss = { mode: 'drop' }) => faults.loseAnswers(kind, count, loss),
     clearFaults: () => faults.clear(),
     revokeSession: (value) => ctx.sessions.revoke(tokenFrom(value)),
     revokeStreamSessions: (name) => ctx.sessions.revokeStream(name, 'revoked'),
@@ -106,6 +117,7 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
     },
     sessions: (name) => ctx.sessions.summaries(ctx.now()).filter((s) => name === undefined || s.streamName === name),
     counters: () => ({
+      quotaModel: ctx.quotas.model.name,
       ...deps.counters.snapshot(),
       activeSessions: ctx.sessions.activeCounts(ctx.now()),
       revokedSessions: ctx.sessions.revokedCount,

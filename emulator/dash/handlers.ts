@@ -1,6 +1,7 @@
 import { buildManifest } from '../media/mpd-builder';
-import { invalidArgument, KvsError, throttled, GET_THROTTLED_STATUS } from '../errors';
+import { invalidArgument, KvsError, GET_THROTTLED_STATUS } from '../errors';
 import { manifestFragments, manifestOriginMs, retainedSinceMs } from '../archived-media/fragment-window';
+import { NO_POINTS, POINT_COSTS, type Points } from '../quotas/point-costs';
 import type { ServiceContext } from '../service-context';
 import type { DashSession } from '../sessions/dash-session';
 import { codecAt, type StreamRecord } from '../streams/stream';
@@ -13,11 +14,21 @@ export interface MediaBody {
 
 const fragmentNotFound = () => new KvsError('ResourceNotFoundException', 'The requested fragment is not available in this session.');
 
-/** The session behind the token and its stream, if both still exist and the per-session quota allows. */
-function authorise(query: URLSearchParams, ctx: ServiceContext, quota: 'manifest' | 'init' | 'media'): { session: DashSession; stream: StreamRecord } {
+const MEDIA_QUOTAS = {
+  manifest: { api: 'GetDASHManifest', points: (session: DashSession): Points => POINT_COSTS.getDASHManifest(session.maxResults) },
+  init: { api: 'GetMP4InitFragment', points: (): Points => NO_POINTS },
+  media: { api: 'GetMP4MediaFragment', points: (): Points => POINT_COSTS.getMP4MediaFragment() },
+} as const;
+
+/**
+ * The session behind the token and its stream, if both still exist and the session's rate and the
+ * stream's point budgets allow.
+ */
+function authorise(query: URLSearchParams, ctx: ServiceContext, quota: keyof typeof MEDIA_QUOTAS): { session: DashSession; stream: StreamRecord } {
   const nowMs = ctx.now();
   const session = ctx.sessions.authorise(query.get('SessionToken'), nowMs);
-  if (!ctx.quotas.tryTake(quota, session.token, nowMs)) throw throttled(`This session's ${quota} requests`, GET_THROTTLED_STATUS);
+  const { api, points } = MEDIA_QUOTAS[quota];
+  ctx.quotas.require({ api, rate: quota, stream: session.streamName, session: session.token, points: points(session) }, nowMs, GET_THROTTLED_STATUS);
   const stream = ctx.streams.byName(session.streamName);
   if (!stream?.media) throw new KvsError('ResourceNotFoundException', 'The stream of this session no longer exists.');
   const track = query.get(TRACK_NUMBER_PARAM);

@@ -4,13 +4,22 @@ import { MEDIA_ACTIONS, type RequestKind } from '../request-kinds';
 export type FailureStatus = 500 | 503;
 
 /**
- * Faults injected through the test controls: added latency, a burst of server errors, and forced
- * throttling, each per request kind. The service consults it once per request, before doing any work.
+ * How an answer is lost after the request was fully handled: the connection is destroyed with nothing
+ * sent (`drop`), or the answer is held back for `delayMs` (`delay`) so a client with a shorter timeout
+ * gives up first. Either way the work is done: a session asked for exists and counts.
+ */
+export type AnswerLoss = { readonly mode: 'drop' } | { readonly mode: 'delay'; readonly delayMs: number };
+
+/**
+ * Faults injected through the test controls: added latency, a burst of server errors, forced
+ * throttling and lost answers, each per request kind. The service consults the first three once per
+ * request before doing any work, and the last once the work is done.
  */
 export class FaultPlan {
   private readonly latency = new Map<RequestKind, number>();
   private readonly failures = new Map<RequestKind, { remaining: number; status: FailureStatus }>();
   private readonly throttles = new Map<RequestKind, number>();
+  private readonly losses = new Map<RequestKind, { remaining: number; loss: AnswerLoss }>();
 
   setLatency(kind: RequestKind, ms: number): void {
     if (ms <= 0) this.latency.delete(kind);
@@ -32,10 +41,24 @@ export class FaultPlan {
     else this.throttles.set(kind, count);
   }
 
+  loseAnswers(kind: RequestKind, count: number, loss: AnswerLoss): void {
+    if (count <= 0) this.losses.delete(kind);
+    else this.losses.set(kind, { remaining: count, loss });
+  }
+
+  /** Whether this request's answer is to be lost; consumes one unit of the fault. */
+  takeAnswerLoss(kind: RequestKind): AnswerLoss | undefined {
+    const pending = this.losses.get(kind);
+    if (!pending) return undefined;
+    if (--pending.remaining <= 0) this.losses.delete(kind);
+    return pending.loss;
+  }
+
   clear(): void {
     this.latency.clear();
     this.failures.clear();
     this.throttles.clear();
+    this.losses.clear();
   }
 
   /** The injected error this request must get, if any; consumes one unit of the fault. */

@@ -69,6 +69,30 @@ export function sendError(req: IncomingMessage, res: ServerResponse, requestId: 
   res.end(req.method === 'HEAD' ? undefined : text);
 }
 
+/** An STS answer or error: the query protocol's XML. */
+export function sendXml(req: IncomingMessage, res: ServerResponse, requestId: string, xml: string, status = 200, extraHeaders: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, {
+    ...baseHeaders(requestId),
+    'Content-Type': 'text/xml',
+    'Content-Length': Buffer.byteLength(xml),
+    'Cache-Control': 'no-cache',
+    ...extraHeaders,
+  });
+  res.end(req.method === 'HEAD' ? undefined : xml);
+}
+
+/**
+ * Headers for an error answered before the body was read to the end: the connection closes, so the
+ * unread rest is never parsed as the next request. Call `req.resume()` after sending.
+ */
+export function closingHeaders(req: IncomingMessage): Record<string, string> {
+  return req.complete ? {} : { Connection: 'close' };
+}
+
 export function sendPreflight(res: ServerResponse, requestId: string): void {
   res.writeHead(204, { ...baseHeaders(requestId), 'Content-Length': 0 });
   res.end();

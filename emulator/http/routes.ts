@@ -1,6 +1,7 @@
 import { getDashStreamingSessionUrl } from '../archived-media/session-url';
 import { listFragments } from '../archived-media/list-fragments';
 import { createStream, deleteStream, describeStream, getDataEndpoint, listStreams } from '../control-plane/handlers';
+import { listTagsForStream, tagStream, untagStream } from '../control-plane/tags';
 import { getDashManifest, getMp4InitFragment, getMp4MediaFragment, type MediaBody } from '../dash/handlers';
 import { DASH_ACTION_FILES, DASH_BASE_PATH } from '../dash/media-urls';
 import type { MediaAction, Operation } from '../request-kinds';
@@ -16,6 +17,9 @@ export const OPERATION_HANDLERS: Record<Operation, OperationHandler> = {
   getDataEndpoint,
   createStream,
   deleteStream,
+  listTagsForStream,
+  tagStream,
+  untagStream,
   getDASHStreamingSessionURL: getDashStreamingSessionUrl,
   listFragments,
 };

@@ -42,3 +42,19 @@ export const StreamNameField = text(1, 256, /^[a-zA-Z0-9_.-]+$/);
 export const StreamArnField = text(1, 1024, /^arn:[a-z\d-]+:kinesisvideo:[a-z0-9-]+:[0-9]+:[a-z]+\/[a-zA-Z0-9_.-]+\/[0-9]+$/);
 
 export const TimestampSelectorField = oneOf(['PRODUCER_TIMESTAMP', 'SERVER_TIMESTAMP'] as const);
+
+/**
+ * A tag map as its entries: keys 1–128 characters, values 0–256 (the count is checked by the
+ * operation). Read entry by entry rather than with z.record, which would drop a key such as
+ * `__proto__` that KVS stores like any other.
+ */
+export const TagMapField = z
+  .custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { error: 'Member must be a map of strings to strings' })
+  .superRefine((tags, ctx) => {
+    for (const [key, value] of Object.entries(tags)) {
+      if (key.length < 1 || key.length > 128) ctx.addIssue({ code: 'custom', path: [key], message: 'Member must have a key of length 1 to 128' });
+      if (typeof value !== 'string') ctx.addIssue({ code: 'custom', path: [key], message: 'Member must be a string' });
+      else if (value.length > 256) ctx.addIssue({ code: 'custom', path: [key], message: 'Member must have length less than or equal to 256' });
+    }
+  })
+  .transform((tags) => Object.entries(tags) as Array<[string, string]>);

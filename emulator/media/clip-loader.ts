@@ -5,6 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { z } from 'zod';
+import { tagSetProblem } from '../streams/tags';
 import type { Clip } from './api';
 import { ClipLoadError } from './clip-load-error';
 import { remuxToFragmentedMp4 } from './ffmpeg-remux';
@@ -72,25 +74,32 @@ export interface DemoCamera {
   readonly slug: string;
   readonly name: string;
   readonly clip: Clip;
+  /** The stream's tags, as ListTagsForStream returns them. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
-interface CameraListing {
-  readonly slug: string;
-  readonly name: string;
-  readonly file: string;
-}
+const CameraListing = z.array(
+  z.object({
+    slug: z.string(),
+    name: z.string(),
+    file: z.string().refine((file) => basename(file) === file, { error: 'must be a plain file name' }),
+    tags: z
+      .record(z.string(), z.string())
+      .superRefine((tags, ctx) => {
+        const problem = tagSetProblem(tags);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+  }),
+);
 
-function parseCameraListing(text: string, label: string): CameraListing[] {
-  const parsed: unknown = JSON.parse(text);
-  const isListing = (entry: unknown): entry is CameraListing => {
-    if (typeof entry !== 'object' || entry === null) return false;
-    const { slug, name, file } = entry as Record<string, unknown>;
-    return typeof slug === 'string' && typeof name === 'string' && typeof file === 'string' && basename(file) === file;
-  };
-  if (!Array.isArray(parsed) || !parsed.every(isListing)) {
-    throw new Error(`${label} must be an array of { slug, name, file } with plain file names`);
+function parseCameraListing(text: string, label: string): z.infer<typeof CameraListing> {
+  const parsed = CameraListing.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${label} must be an array of { slug, name, file, tags? } with plain file names: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
   }
-  return parsed;
+  return parsed.data;
 }
 
 /** The demo cameras listed in clips/cameras.json, each loaded. */
@@ -98,6 +107,6 @@ export async function loadDemoCameras(directory: string = CLIPS_DIRECTORY): Prom
   const listingPath = join(directory, 'cameras.json');
   const listing = parseCameraListing(await readFile(listingPath, 'utf8'), listingPath);
   return Promise.all(
-    listing.map(async (camera) => ({ slug: camera.slug, name: camera.name, clip: await loadClip(join(directory, camera.file), camera.name) })),
+    listing.map(async (camera) => ({ slug: camera.slug, name: camera.name, tags: camera.tags ?? {}, clip: await loadClip(join(directory, camera.file), camera.name) })),
   );
 }

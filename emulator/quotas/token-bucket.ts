@@ -1,6 +1,7 @@
 /**
- * A token bucket: `capacity` calls at once, refilled at `ratePerSecond`. KVS quotas are stated as
- * "N TPS" or "N TPS burst, M TPS sustained", which map onto (capacity, rate) directly.
+ * A token bucket: `capacity` tokens at once, refilled at `ratePerSecond`. KVS quotas are stated as
+ * "N TPS", "N TPS burst, M TPS sustained" or "N points per second", which map onto (capacity, rate)
+ * directly; a request takes one token, or as many as its points cost.
  */
 export class TokenBucket {
   private tokens: number;
@@ -15,12 +16,21 @@ export class TokenBucket {
     this.updatedMs = nowMs;
   }
 
-  tryTake(nowMs: number): boolean {
-    const elapsed = Math.max(0, nowMs - this.updatedMs);
-    this.tokens = Math.min(this.capacity, this.tokens + (elapsed / 1000) * this.ratePerSecond);
-    this.updatedMs = nowMs;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+  /** Whether `cost` tokens are there now. A cost above the capacity never fits. */
+  canTake(nowMs: number, cost = 1): boolean {
+    this.refill(nowMs);
+    return this.tokens >= cost;
+  }
+
+  /** Takes `cost` tokens; call only after `canTake` said yes at the same instant. */
+  take(nowMs: number, cost = 1): void {
+    this.refill(nowMs);
+    this.tokens -= cost;
+  }
+
+  tryTake(nowMs: number, cost = 1): boolean {
+    if (!this.canTake(nowMs, cost)) return false;
+    this.tokens -= cost;
     return true;
   }
 
@@ -28,5 +38,11 @@ export class TokenBucket {
   isFull(nowMs: number): boolean {
     const elapsed = Math.max(0, nowMs - this.updatedMs);
     return this.tokens + (elapsed / 1000) * this.ratePerSecond >= this.capacity;
+  }
+
+  private refill(nowMs: number): void {
+    const elapsed = Math.max(0, nowMs - this.updatedMs);
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed / 1000) * this.ratePerSecond);
+    this.updatedMs = Math.max(this.updatedMs, nowMs);
   }
 }

@@ -19,8 +19,8 @@ const REVOKE_MESSAGES: Record<RevokedSession['reason'], string> = {
 };
 
 /**
- * Active DASH sessions by token, with KVS's per-stream cap: opening one more than the limit silently
- * revokes the oldest. Expired and revoked sessions are forgotten once past their expiry, so memory
+ * Active DASH sessions by token, with the `sessions` quota model's per-stream cap (undefined: no cap,
+ * as in the `points` model): opening one more than the limit silently revokes the oldest. Expired and revoked sessions are forgotten once past their expiry, so memory
  * follows the number of live sessions, not the number ever created.
  */
 export class SessionStore {
@@ -28,14 +28,16 @@ export class SessionStore {
   private readonly revoked = new Map<string, RevokedSession>();
   private revokedTotal = 0;
 
-  constructor(private readonly limitPerStream: number) {}
+  constructor(private readonly limitPerStream: number | undefined) {}
 
   create(spec: SessionSpec, nowMs: number): DashSession {
     this.prune(nowMs);
-    const sameStream = this.activeOf(spec.streamName, nowMs).sort((a, b) => a.createdMs - b.createdMs);
-    for (let i = 0; i <= sameStream.length - this.limitPerStream; i++) {
-      const oldest = sameStream[i];
-      if (oldest) this.revokeToken(oldest.token, 'evicted');
+    if (this.limitPerStream !== undefined) {
+      const sameStream = this.activeOf(spec.streamName, nowMs).sort((a, b) => a.createdMs - b.createdMs);
+      for (let i = 0; i <= sameStream.length - this.limitPerStream; i++) {
+        const oldest = sameStream[i];
+        if (oldest) this.revokeToken(oldest.token, 'evicted');
+      }
     }
     const session: DashSession = {
       ...spec,

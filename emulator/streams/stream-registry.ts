@@ -9,6 +9,7 @@ export interface NewStream {
   dataRetentionInHours: number;
   deviceName?: string;
   kmsKeyId?: string;
+  tags?: Readonly<Record<string, string>>;
   media?: { clip: Clip; timeline: Timeline };
 }
 
@@ -46,6 +47,7 @@ export class StreamRegistry {
       kmsKeyId: spec.kmsKeyId ?? `arn:aws:kms:${this.region}:${this.accountId}:alias/aws/kinesisvideo`,
       version: randomVersion(),
       status: 'ACTIVE',
+      tags: new Map(Object.entries(spec.tags ?? {})),
       media: spec.media,
       codec: { kvsCodecId, hasCodecPrivateData: spec.media?.clip.codec !== '', generation: 0, sinceMs: 0 },
       codecHistory: [],

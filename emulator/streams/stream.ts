@@ -23,6 +23,8 @@ export interface StreamRecord {
   readonly kmsKeyId: string;
   readonly version: string;
   status: StreamStatus;
+  /** TagStream/UntagStream change it in place; insertion order is the order ListTagsForStream returns. */
+  readonly tags: Map<string, string>;
   /** A camera with media; streams created through the API have none until a producer sends. */
   readonly media: { readonly clip: Clip; readonly timeline: Timeline } | undefined;
   codec: TrackCodec;

@@ -1,21 +1,35 @@
 import type { z } from 'zod';
-import { AccountInputSchema, AccountUpdateSchema, type AccountInput, type AccountUpdate } from '../../shared/model';
+import {
+  AccountUpdateSchema,
+  ChainAccountInputSchema,
+  KeysAccountInputSchema,
+  ProfileAccountInputSchema,
+  type AccountInput,
+  type AccountUpdate,
+} from '../../shared/model';
 import { appError } from '../../shared/errors';
 import { AppFailure } from '../core/app-failure';
 import { isKnownRegion, similarRegions } from './regions';
 
 /** Pasted keys often carry a trailing newline or space; those are trimmed, inner whitespace is an error. */
-const TRIMMED_FIELDS = ['name', 'region', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'roleArn', 'endpoint'] as const;
+const TRIMMED_FIELDS = ['name', 'region', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'roleArn', 'endpoint', 'profile'] as const;
 
-/** Validates an account form from the renderer (untrusted) and returns it normalised. */
+const INPUT_SCHEMAS = { keys: KeysAccountInputSchema, profile: ProfileAccountInputSchema, chain: ChainAccountInputSchema } as const;
+
+/** Validates a new account from the renderer (untrusted) and returns it normalised. */
 export function validateAccountInput(input: unknown): AccountInput {
   const trimmed = trimStrings(input);
   checkRegionField(trimmed);
-  const parsed = parseOrFail(AccountInputSchema, trimmed);
-  return checkAccount(normaliseEndpoint(parsed));
+  const kind = kindOf(trimmed);
+  const parsed: AccountInput = parseOrFail(INPUT_SCHEMAS[kind] as z.ZodType<AccountInput>, trimmed);
+  const normalised = normaliseEndpoint(parsed);
+  if (normalised.kind === 'keys') {
+    checkAccountShape({ region: normalised.region, accessKeyId: normalised.accessKeyId, roleArn: normalised.roleArn, hasSessionToken: normalised.sessionToken !== undefined });
+  }
+  return normalised;
 }
 
-/** Validates a partial change; `merged` (the stored account with the change applied) is checked as a whole. */
+/** Validates a change to a stored account; the stored account with the change applied is checked as a whole later. */
 export function validateAccountUpdate(input: unknown): AccountUpdate {
   const trimmed = trimStrings(input);
   checkRegionField(trimmed);
@@ -29,7 +43,7 @@ export interface AccountShape {
   hasSessionToken: boolean;
 }
 
-/** Rules across fields, applied to a full account (new, or stored + update). */
+/** Rules across the fields of an access-keys account (new, or stored + update). */
 export function checkAccountShape(account: AccountShape): void {
   checkRegion(account.region);
   if (account.accessKeyId.startsWith('ASIA') && !account.hasSessionToken) {
@@ -60,15 +74,22 @@ export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
   return 'aws';
 }
 
+export function invalid(field: string | undefined, message: string): AppFailure {
+  return new AppFailure(appError('InvalidRequest', message, field ? { field } : {}));
+}
+
+/** No kind means access keys, the kind every account had before profiles and the default chain. */
+function kindOf(input: unknown): keyof typeof INPUT_SCHEMAS {
+  const kind = typeof input === 'object' && input !== null ? (input as { kind?: unknown }).kind : undefined;
+  if (kind === undefined || kind === 'keys') return 'keys';
+  if (kind === 'profile' || kind === 'chain') return kind;
+  throw invalid('kind', 'Choose where the credentials come from: access keys, an AWS profile or the default credential chain.');
+}
+
 /** Any region string that is not a known region, malformed or not, is reported as UnknownRegion. */
 function checkRegionField(input: unknown): void {
   const region = typeof input === 'object' && input !== null ? (input as { region?: unknown }).region : undefined;
   if (typeof region === 'string') checkRegion(region);
-}
-
-function checkAccount(input: AccountInput): AccountInput {
-  checkAccountShape({ region: input.region, accessKeyId: input.accessKeyId, roleArn: input.roleArn, hasSessionToken: input.sessionToken !== undefined });
-  return input;
 }
 
 function parseOrFail<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -77,15 +98,11 @@ function parseOrFail<S extends z.ZodType>(schema: S, value: unknown): z.output<S
   const issue = result.error.issues[0];
   const field = issue?.path.map(String).join('.') || undefined;
   if (issue?.code === 'unrecognized_keys') {
-    throw invalid(undefined, `Unexpected field(s): ${issue.keys.slice(0, 5).join(', ')}.`);
+    throw invalid(issue.keys[0], `${issue.keys.slice(0, 5).join(', ')} does not belong to this kind of account.`);
   }
   if (issue?.code === 'invalid_type') throw invalid(field, `${field ?? 'The account'} is missing or is not text.`);
   // The schema messages describe the expected value ("an access key id such as AKIA…") and never echo the input.
   throw invalid(field, `Please enter ${issue?.message ?? 'valid account details'}${field ? ` (${field})` : ''}.`);
-}
-
-function invalid(field: string | undefined, message: string): AppFailure {
-  return new AppFailure(appError('InvalidRequest', message, field ? { field } : {}));
 }
 
 function trimStrings(input: unknown): unknown {

@@ -1,7 +1,14 @@
 import type { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import type { KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
 import type { AccountConnection, AccountConnections } from '../accounts/connection';
-import { createArchivedClient, createControlClient, type ClientTuning } from './client-config';
+import { createArchivedClient, createControlClient, SESSION_URL_TUNING, type ClientTuning } from './client-config';
+
+/**
+ * What an archived-media client is for. `session-url` clients make exactly one attempt per call
+ * (GetDASHStreamingSessionURL: every attempt that reaches KVS may create a session); `general` ones
+ * retry as the tuning says.
+ */
+export type ArchivedPurpose = 'general' | 'session-url';
 
 export interface ControlHandle {
   client: KinesisVideoClient;
@@ -19,7 +26,7 @@ export interface ArchivedHandle {
  */
 export interface KvsClients {
   control(accountId: string): Promise<ControlHandle>;
-  archived(accountId: string, dataEndpoint: string): Promise<ArchivedHandle>;
+  archived(accountId: string, dataEndpoint: string, purpose?: ArchivedPurpose): Promise<ArchivedHandle>;
   /** Destroys the account's clients; the next call builds fresh ones. */
   forget(accountId: string): void;
   /** Destroys every client and stops following account changes. */
@@ -28,8 +35,13 @@ export interface KvsClients {
 
 export interface KvsClientsDeps {
   accounts: AccountConnections;
+  /**
+   * AWS refused an account's credentials on a call (expired session token, unknown key, bad
+   * signature): the account service renews them, or tells a person what to do.
+   */
+  onCredentialsRefused?: (accountId: string, err: unknown) => void;
   tuning?: ClientTuning;
-  /** Archived clients kept per account; the least recently used beyond this are destroyed. */
+  /** Archived clients kept per account (per endpoint and purpose); the least recently used beyond this are destroyed. */
   maxArchivedPerAccount?: number;
 }
 
@@ -70,24 +82,47 @@ export function createKvsClients(deps: KvsClientsDeps): KvsClients {
     return { entry, connection };
   }
 
-  const unsubscribe = deps.accounts.onChange(({ accountId }) => forget(accountId));
+  // Clients hold the old identity's credentials and region: drop them. A rename keeps them.
+  const unsubscribe = deps.accounts.onChange(({ accountId, identityChanged }) => {
+    if (identityChanged) forget(accountId);
+  });
+
+  /** Tells the account service when AWS refuses this account's credentials, whichever call it was. */
+  function watchRefusals<C extends KinesisVideoClient | KinesisVideoArchivedMediaClient>(client: C, accountId: string): C {
+    const report = deps.onCredentialsRefused;
+    if (!report) return client;
+    (client.middlewareStack as KinesisVideoClient['middlewareStack']).add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          if (isCredentialRefusal(err)) report(accountId, err);
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'kvsWallCredentialRefusals' },
+    );
+    return client;
+  }
 
   return {
     async control(accountId) {
       const { entry, connection } = await entryFor(accountId);
-      entry.control ??= createControlClient(connection, deps.tuning);
+      entry.control ??= watchRefusals(createControlClient(connection, deps.tuning), accountId);
       return { client: entry.control, connection };
     },
-    async archived(accountId, dataEndpoint) {
+    async archived(accountId, dataEndpoint, purpose = 'general') {
       const { entry, connection } = await entryFor(accountId);
-      let client = entry.archived.get(dataEndpoint);
+      const key = `${purpose} ${dataEndpoint}`;
+      let client = entry.archived.get(key);
       if (client) {
         // Re-insert to mark it most recently used.
-        entry.archived.delete(dataEndpoint);
+        entry.archived.delete(key);
       } else {
-        client = createArchivedClient(connection, dataEndpoint, deps.tuning);
+        const tuning = purpose === 'session-url' ? { ...deps.tuning, ...SESSION_URL_TUNING } : deps.tuning;
+        client = watchRefusals(createArchivedClient(connection, dataEndpoint, tuning), accountId);
       }
-      entry.archived.set(dataEndpoint, client);
+      entry.archived.set(key, client);
       while (entry.archived.size > maxArchived) {
         const [oldest, stale] = entry.archived.entries().next().value as [string, KinesisVideoArchivedMediaClient];
         entry.archived.delete(oldest);
@@ -101,4 +136,14 @@ export function createKvsClients(deps: KvsClientsDeps): KvsClients {
       for (const accountId of [...byAccount.keys()]) forget(accountId);
     },
   };
+}
+
+const REFUSED = new Set(['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch']);
+
+/** AWS refused the credentials themselves (not a permission, not the clock). */
+export function isCredentialRefusal(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { name, message } = err as { name?: unknown; message?: unknown };
+  if (typeof name !== 'string' || !REFUSED.has(name)) return false;
+  return !(typeof message === 'string' && /signature expired|not yet current/i.test(message));
 }

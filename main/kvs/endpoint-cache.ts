@@ -8,6 +8,7 @@ import type { AccountConnections } from '../accounts/connection';
 import { HttpUrlSchema, type AccountCaches, type DataApiName, type EndpointCacheDoc } from '../store/account-caches';
 import type { KvsClients } from './clients';
 import { toAppError } from './errors';
+import { trackIdentityGenerations } from './identity-generations';
 import { createRateLimiter, type RateLimit } from './rate-limiter';
 
 /** KVS quotas for GetDataEndpoint (hard limits): 5 calls/s per stream, 300 calls/s per account. */
@@ -36,7 +37,10 @@ export interface EndpointCache {
   get(ref: StreamRef, apiName: DataApiName): Promise<string>;
   /** Drops a cached endpoint (after a call on it failed) so the next `get` looks it up again. */
   invalidate(ref: StreamRef, apiName: DataApiName): Promise<void>;
-  /** Drops the account's endpoints from memory (its file is removed with the account). */
+  /**
+   * Drops the account's endpoints from memory (its file is removed with the account); lookups still in
+   * flight for it fail with AccountChanged instead of writing the old identity's endpoint back.
+   */
   forgetAccount(accountId: string): void;
   stats(): EndpointCacheStats;
   /** Resolves when every pending cache write has reached the disk (call before quitting). */
@@ -47,7 +51,7 @@ export type EndpointLookup = (ref: StreamRef, apiName: DataApiName) => Promise<s
 
 export interface EndpointCacheDeps {
   caches: Pick<AccountCaches, 'endpoints'>;
-  /** When given, an account's endpoints are forgotten as soon as it changes or is removed. */
+  /** When given, an account's endpoints are forgotten as soon as its identity changes or it is removed. */
   accounts?: Pick<AccountConnections, 'onChange'>;
   lookup: EndpointLookup;
   clock: Clock;
@@ -62,6 +66,8 @@ interface Entry {
 }
 
 interface AccountState {
+  /** The identity generation the entries belong to; a state of an older one is never written. */
+  generation: number;
   entries: Map<string, Entry>;
   /** The latest write (running or waiting); the next one chains after it. */
   running: Promise<void>;
@@ -79,23 +85,33 @@ export function createEndpointCache(deps: EndpointCacheDeps): EndpointCache {
   const inFlight = new Map<string, Promise<string>>();
   const stats: EndpointCacheStats = { hits: 0, lookups: 0, shared: 0 };
   const writes = new Set<Promise<void>>();
-  deps.accounts?.onChange(({ accountId }) => accounts.delete(accountId));
+  // Runs synchronously inside the account service's change event, before the account's files are deleted.
+  const generations = trackIdentityGenerations(deps.accounts, (accountId) => accounts.delete(accountId));
 
   function stateOf(accountId: string): Promise<AccountState> {
     let state = accounts.get(accountId);
     if (!state) {
+      const generation = generations.current(accountId);
       state = deps.caches
         .endpoints(accountId)
         .read()
-        .then(({ value }): AccountState => ({ entries: new Map(value.entries.map((e) => [keyOf(e.streamName, e.apiName), { endpoint: e.endpoint, fetchedAt: e.fetchedAt }])), running: Promise.resolve() }))
+        .then(({ value }): AccountState => ({ generation, entries: new Map(value.entries.map((e) => [keyOf(e.streamName, e.apiName), { endpoint: e.endpoint, fetchedAt: e.fetchedAt }])), running: Promise.resolve() }))
         .catch((err: unknown) => {
           // An unreadable cache only costs lookups; start empty rather than block playback.
           deps.logger.warn('endpoint cache unreadable; starting empty', { accountId, code: toAppError(err).code });
-          return { entries: new Map<string, Entry>(), running: Promise.resolve() };
+          return { generation, entries: new Map<string, Entry>(), running: Promise.resolve() };
         });
       accounts.set(accountId, state);
     }
     return state;
+  }
+
+  /** The account's state for its current identity (a state read while the identity changed is dropped). */
+  async function currentState(accountId: string): Promise<AccountState> {
+    for (;;) {
+      const state = await stateOf(accountId);
+      if (state.generation === generations.current(accountId)) return state;
+    }
   }
 
   /**
@@ -107,7 +123,8 @@ export function createEndpointCache(deps: EndpointCacheDeps): EndpointCache {
     if (state.queued) return state.queued;
     const queued = state.running.then(async () => {
       state.queued = undefined;
-      if (accounts.get(accountId) === undefined) return;
+      // Never write the entries of an identity the account no longer has.
+      if (accounts.get(accountId) === undefined || state.generation !== generations.current(accountId)) return;
       const doc: EndpointCacheDoc = {
         entries: [...state.entries].map(([key, e]) => {
           const [streamName, apiName] = key.split('\u0000') as [string, DataApiName];
@@ -136,8 +153,11 @@ export function createEndpointCache(deps: EndpointCacheDeps): EndpointCache {
     let endpoint: string;
     try {
       endpoint = await deps.lookup(ref, apiName);
+      // Looked up with the old identity's credentials and region: useless (and wrong) for the new one.
+      generations.check(ref.accountId, state.generation);
     } catch (err) {
       const mapped = toAppError(err);
+      if (mapped.code === 'AccountChanged') throw err;
       if (stale && mapped.retryable) {
         deps.logger.warn('GetDataEndpoint failed; using the older cached endpoint', { accountId: ref.accountId, stream: ref.streamName, code: mapped.code });
         return stale.endpoint;
@@ -151,8 +171,8 @@ export function createEndpointCache(deps: EndpointCacheDeps): EndpointCache {
 
   return {
     async get(ref, apiName) {
-      const state = await stateOf(ref.accountId);
-      const key = `${ref.accountId}\u0000${keyOf(ref.streamName, apiName)}`;
+      const state = await currentState(ref.accountId);
+      const key = `${ref.accountId}\u0000${state.generation}\u0000${keyOf(ref.streamName, apiName)}`;
       const cached = state.entries.get(keyOf(ref.streamName, apiName));
       if (cached && deps.clock.now() - cached.fetchedAt < maxAge) {
         stats.hits++;
@@ -169,7 +189,7 @@ export function createEndpointCache(deps: EndpointCacheDeps): EndpointCache {
     },
 
     async invalidate(ref, apiName) {
-      const state = await stateOf(ref.accountId);
+      const state = await currentState(ref.accountId);
       if (state.entries.delete(keyOf(ref.streamName, apiName))) {
         deps.logger.info('data endpoint invalidated', { accountId: ref.accountId, stream: ref.streamName, apiName });
         await persist(ref.accountId, state);
@@ -177,7 +197,7 @@ export function createEndpointCache(deps: EndpointCacheDeps): EndpointCache {
     },
 
     forgetAccount(accountId) {
-      accounts.delete(accountId);
+      generations.bump(accountId);
     },
 
     stats: () => ({ ...stats }),

@@ -1,5 +1,5 @@
 import { appError, type AppError } from '../../shared/errors';
-import { isAppFailure } from '../core/app-failure';
+import { isAppFailure, type CallEffect } from '../core/app-failure';
 import { redact } from '../core/logger';
 
 /** The KVS calls KVS Wall makes, so messages can name the IAM action an account is missing. */
@@ -8,10 +8,17 @@ export type KvsOperation =
   | 'DescribeStream'
   | 'GetDataEndpoint'
   | 'GetDASHStreamingSessionURL'
-  | 'ListFragments';
+  | 'ListFragments'
+  | 'GetClip'
+  | 'GetImages'
+  | 'ListTagsForStream';
+
+/** The other AWS calls an account makes: STS for who it is and for roles, the SSO portal for IAM Identity Center. */
+export type AccountOperation = 'GetCallerIdentity' | 'AssumeRole' | 'GetRoleCredentials';
+export type AwsOperation = KvsOperation | AccountOperation;
 
 export interface ErrorContext {
-  operation?: KvsOperation;
+  operation?: AwsOperation;
   /** The account's region: named in DNS failures of the regional AWS host. */
   region?: string;
   /** The account's custom endpoint, when it has one: only its host is ever named. */
@@ -23,16 +30,14 @@ export interface ErrorContext {
 /** How long to hold off after throttling when AWS sends no Retry-After: the sustained rate is 1 call/s. */
 export const DEFAULT_THROTTLE_DELAY_MS = 1000;
 
-const WRONG_KEYS = new Set([
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'InvalidClientTokenId',
-  'IncompleteSignatureException',
-  'MissingAuthenticationTokenException',
-  'MissingAuthenticationToken',
-  'AuthFailure',
-]);
+/** AWS does not know the access key id (or the session token that goes with it). */
+const UNKNOWN_KEY = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'AuthFailure']);
+/** AWS knows the key, but the request was not signed with its secret. */
+const BAD_SIGNATURE = new Set(['InvalidSignatureException', 'SignatureDoesNotMatch']);
+/** The request carried no usable signature at all. */
+const NO_SIGNATURE = new Set(['IncompleteSignatureException', 'MissingAuthenticationTokenException', 'MissingAuthenticationToken']);
+/** AWS's words when a request was signed for another region than the endpoint serves. */
+const WRONG_REGION_SCOPE = /credential should be scoped to (?:a )?valid region|scoped to (?:the )?correct region/i;
 const NO_PERMISSION = new Set(['AccessDeniedException', 'AccessDenied', 'NotAuthorizedException', 'UnauthorizedOperation']);
 const EXPIRED_TOKEN = new Set(['ExpiredTokenException', 'ExpiredToken', 'TokenRefreshRequired']);
 const THROTTLED = new Set([
@@ -80,13 +85,48 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-const IAM_ACTION: Record<KvsOperation, string> = {
+/**
+ * Network failures that happen before a request is written: nothing reached the service. Everything
+ * else on a socket (a reset, a broken pipe, a timeout on an open connection) may come after the
+ * request was sent, so the service may have acted on it.
+ */
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  ...TLS_CODES,
+]);
+/** Syscalls that fail before a connection exists (a connect() that timed out says ETIMEDOUT too). */
+const BEFORE_SENDING_SYSCALLS = new Set(['connect', 'getaddrinfo', 'queryA', 'queryAaaa']);
+/** The SDK's own connect timeout: `TimeoutError` whose message says no connection was made. */
+const NO_CONNECTION_MESSAGE = /did not establish a connection|without establishing a connection/i;
+
+export const IAM_ACTION: Record<AwsOperation, string> = {
   ListStreams: 'kinesisvideo:ListStreams',
   DescribeStream: 'kinesisvideo:DescribeStream',
   GetDataEndpoint: 'kinesisvideo:GetDataEndpoint',
   GetDASHStreamingSessionURL: 'kinesisvideo:GetDASHStreamingSessionURL',
   ListFragments: 'kinesisvideo:ListFragments',
+  GetClip: 'kinesisvideo:GetClip',
+  GetImages: 'kinesisvideo:GetImages',
+  ListTagsForStream: 'kinesisvideo:ListTagsForStream',
+  GetCallerIdentity: 'sts:GetCallerIdentity',
+  AssumeRole: 'sts:AssumeRole',
+  GetRoleCredentials: 'sso:GetRoleCredentials',
 };
+
+/** Which service a call goes to, to name it in messages. */
+function serviceOf(operation: AwsOperation | undefined): string {
+  if (operation === 'GetCallerIdentity' || operation === 'AssumeRole') return 'AWS STS';
+  if (operation === 'GetRoleCredentials') return 'the IAM Identity Center portal';
+  return 'Kinesis Video Streams';
+}
 
 interface ErrorFacts {
   name: string;
@@ -113,13 +153,23 @@ export function toAppError(err: unknown, context: ErrorContext = {}): AppError {
   const { name } = facts;
 
   if (EXPIRED_TOKEN.has(name)) {
-    return appError(name, 'The session token has expired. Enter fresh temporary credentials for this account.');
+    // Retryable: once the credentials are renewed or replaced, the same call works again.
+    return appError(name, 'The temporary credentials have expired (AWS no longer accepts their session token).', { retryable: true, field: 'sessionToken' });
   }
   if (name === 'RequestExpired' || /signature expired|not yet current/i.test(facts.awsMessage ?? '')) {
     return appError(name, "AWS refused the request as signed at the wrong time: this computer's clock is off by more than 5 minutes.");
   }
-  if (WRONG_KEYS.has(name)) {
-    return appError(name, 'The access key id or secret is wrong: AWS did not accept the request signature. Check both, and the session token for temporary (ASIA…) keys.');
+  if ((BAD_SIGNATURE.has(name) || UNKNOWN_KEY.has(name)) && WRONG_REGION_SCOPE.test(facts.awsMessage ?? '')) {
+    return appError(name, `${where(facts, context)} does not serve region ${context.region ?? 'of this account'}: AWS refused the request as signed for the wrong region. Check the account's region.`, { field: 'region' });
+  }
+  if (UNKNOWN_KEY.has(name)) {
+    return appError(name, 'AWS does not recognise the access key id (it is mistyped, deleted or inactive), or the session token that goes with it is wrong. Check the access key id, and the session token for temporary (ASIA…) keys.', { field: 'accessKeyId' });
+  }
+  if (BAD_SIGNATURE.has(name)) {
+    return appError(name, 'The secret access key does not match the access key id: AWS did not accept the request signature. Check the secret access key.', { field: 'secretAccessKey' });
+  }
+  if (NO_SIGNATURE.has(name)) {
+    return appError(name, 'AWS received the request without a usable signature: the credentials are incomplete. Check the access key id and secret access key.');
   }
   if (NO_PERMISSION.has(name)) {
     return appError(name, `The account's credentials lack ${action} permission. Add it to the IAM policy of the user or role.`);
@@ -134,7 +184,7 @@ export function toAppError(err: unknown, context: ErrorContext = {}): AppError {
   const specific = kvsSpecific(name, facts, context);
   if (specific) return specific;
   if (SERVICE_DOWN.has(name) || (facts.status !== undefined && facts.status >= 500)) {
-    return appError('ServiceUnavailable', `Kinesis Video Streams is having trouble (${facts.status ? `HTTP ${facts.status}` : name}); KVS Wall retries.`, {
+    return appError('ServiceUnavailable', `${serviceOf(context.operation)} is having trouble (${facts.status ? `HTTP ${facts.status}` : name}); KVS Wall retries.`, {
       retryable: true,
       ...(facts.retryAfterMs !== undefined ? { retryAt: now + facts.retryAfterMs } : {}),
     });
@@ -145,8 +195,11 @@ export function toAppError(err: unknown, context: ErrorContext = {}): AppError {
   if (facts.netCode && TLS_CODES.has(facts.netCode)) {
     return appError('NetworkError', `The TLS certificate of ${where(facts, context)} was not accepted (${facts.netCode}). A proxy may be intercepting HTTPS.`);
   }
-  if (facts.netCode === 'ENOTFOUND' && !context.endpoint && isAwsHost(facts.host)) {
-    return appError('UnknownRegion', `No Kinesis Video Streams endpoint exists for region ${context.region ?? regionOf(facts.host) ?? 'of this account'} (DNS lookup of ${facts.host} failed). Check the region.`, { field: 'region' });
+  if ((facts.netCode === 'ENOTFOUND' || facts.netCode === 'EAI_AGAIN') && !context.endpoint && isAwsHost(facts.host)) {
+    // The region was checked against AWS's list when the account was saved, so an AWS host that does not
+    // resolve means no network or no DNS far more often than a missing service; the connection test
+    // tells the two apart by also looking up a host that always exists.
+    return appError('NetworkError', `AWS (${facts.host}) could not be looked up: this computer has no network connection or no working DNS.`, { retryable: true });
   }
   if (facts.netCode && NETWORK_CODES.has(facts.netCode)) {
     return appError('NetworkError', networkMessage(facts.netCode, where(facts, context)), { retryable: true });
@@ -159,7 +212,7 @@ export function toAppError(err: unknown, context: ErrorContext = {}): AppError {
     return appError('ServiceUnavailable', `${where(facts, context)} sent a response KVS Wall could not read (HTTP ${facts.status}).`, { retryable: true });
   }
   if (name === 'AbortError') return appError('NetworkError', 'The request was cancelled before it finished.', { retryable: true });
-  return appError('Internal', `Something unexpected went wrong while talking to Kinesis Video Streams (${safeName(name)}).`);
+  return appError('Internal', `Something unexpected went wrong while talking to ${serviceOf(context.operation)} (${safeName(name)}).`);
 }
 
 /** Errors whose meaning depends on the KVS call that raised them. */
@@ -181,11 +234,32 @@ function kvsSpecific(name: string, facts: ErrorFacts, context: ErrorContext): Ap
       return appError(name, "The stream's video carries no codec private data, so it can't be played. Check the camera's encoder settings.");
     case 'InvalidCodecPrivateDataException':
       return appError(name, "The stream's codec private data is invalid or changed mid-stream. Check the camera's encoder settings.");
+    case 'UnknownOperationException':
+    case 'UnknownOperation':
+      return appError('UnknownOperationException', `${where(facts, context)} does not offer ${context.operation ?? 'this operation'}.`);
     case 'ResourceInUseException':
       return appError(name, 'The stream is busy with another change; try again shortly.', { retryable: true });
     default:
       return undefined;
   }
+}
+
+/**
+ * Whether a failed call may still have taken effect at the service — for calls whose effects are
+ * counted (a DASH session exists once KVS has processed GetDASHStreamingSessionURL, answer or not).
+ * `none`: refused before the request left this machine (DNS, a refused or timed-out connect, TLS), by
+ * our own checks, or answered by the service with a 4xx error. `unknown`: a 5xx, a reset, hang-up or
+ * timeout once connected, or anything not recognised — the request may have been processed.
+ */
+export function effectOf(err: unknown): CallEffect {
+  if (isAppFailure(err)) return (err as { effect?: CallEffect }).effect ?? 'none';
+  const obj = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
+  const status = numberOr((obj.$metadata as { httpStatusCode?: unknown } | undefined)?.httpStatusCode);
+  if (status !== undefined) return status >= 500 ? 'unknown' : 'none';
+  const network = networkCause(err);
+  if (network && (NEVER_SENT_CODES.has(network.code) || (network.syscall !== undefined && BEFORE_SENDING_SYSCALLS.has(network.syscall)))) return 'none';
+  if (obj.name === 'TimeoutError' && typeof obj.message === 'string' && NO_CONNECTION_MESSAGE.test(obj.message)) return 'none';
+  return 'unknown';
 }
 
 function factsOf(err: unknown, now: number): ErrorFacts {
@@ -211,12 +285,12 @@ function factsOf(err: unknown, now: number): ErrorFacts {
 }
 
 /** Walks `cause` and AggregateError members (Node's happy-eyeballs connect) for a socket error code. */
-function networkCause(err: unknown, depth = 0): { code: string; host?: string } | undefined {
+function networkCause(err: unknown, depth = 0): { code: string; host?: string; syscall?: string } | undefined {
   if (typeof err !== 'object' || err === null || depth > 4) return undefined;
-  const e = err as { code?: unknown; hostname?: unknown; address?: unknown; port?: unknown; cause?: unknown; errors?: unknown };
+  const e = err as { code?: unknown; hostname?: unknown; address?: unknown; port?: unknown; syscall?: unknown; cause?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || TLS_CODES.has(e.code))) {
     const host = typeof e.hostname === 'string' ? e.hostname : typeof e.address === 'string' ? `${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}` : undefined;
-    return { code: e.code, host };
+    return { code: e.code, host, ...(typeof e.syscall === 'string' ? { syscall: e.syscall } : {}) };
   }
   for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
     const found = networkCause(inner, depth + 1);
@@ -282,15 +356,12 @@ function isAwsHost(host: string | undefined): host is string {
   return host !== undefined && /\.amazonaws\.com(\.cn)?$/i.test(host);
 }
 
-function regionOf(host: string | undefined): string | undefined {
-  return host ? /\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com/i.exec(host)?.[1] : undefined;
-}
-
 /** AWS's own words, minus anything that could identify credentials or carry a token. */
 export function cleanAwsMessage(message: string): string {
   return redact(message)
     .replace(/https?:\/\/\S+/gi, '[url]')
-    .replace(/\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,124}\b/g, '[access key id]')
+    // Whole key ids, and the masked ones `redact` leaves (AKIA…WXYZ): a user message names none.
+    .replace(/\b(AKIA|ASIA|AROA|AIDA)(?:[A-Z0-9]{12,124}|…[A-Z0-9]{4})\b/g, '[access key id]')
     .replace(/\b[A-Za-z0-9/+=]{40,}\b/g, '[redacted]')
     .replace(/\s+/g, ' ')
     .trim()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMsSchema, IdSchema, StreamInfoSchema, StreamNameSchema } from '../../shared/model';
+import { EpochMsSchema, IdSchema, StreamInfoSchema, StreamNameSchema, StreamTagsSchema } from '../../shared/model';
 import { openJsonFile, type JsonFile } from './atomic-json';
 import type { StoreContext } from './store-context';
 
@@ -20,6 +20,10 @@ export const StreamCacheSchema = z.object({
   pages: z.record(z.string().max(1100), CachedPageSchema),
   /** The newest description of each stream seen, for `describe` when offline. */
   streams: z.record(StreamNameSchema, z.object({ info: StreamInfoSchema, fetchedAt: EpochMsSchema })),
+  /** The names of every stream, in AWS's order, from the last full listing (for search and offline use). */
+  all: z.object({ names: z.array(StreamNameSchema), truncated: z.boolean(), fetchedAt: EpochMsSchema }).optional(),
+  /** Each stream's tags (ListTagsForStream), for grouping cameras. */
+  tags: z.record(StreamNameSchema, z.object({ tags: StreamTagsSchema, fetchedAt: EpochMsSchema })).optional(),
 });
 export type StreamCache = z.infer<typeof StreamCacheSchema>;
 

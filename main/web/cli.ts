@@ -1,6 +1,7 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openLogFile } from '../core/log-files';
 import { createLogger } from '../core/logger';
+import { installProcessGuard } from '../core/process-guard';
 import { startBrowserShell } from './browser-shell';
 import { CLI_USAGE, parseCliArgs } from './cli-args';
 import { ensureRendererBuilt, REPO_ROOT } from './renderer-build';
@@ -30,12 +31,15 @@ async function main(): Promise<number> {
     if ((await ensureRendererBuilt(REPO_ROOT, log)) === 'built') process.stderr.write('kvs-wall: built the renderer\n');
   }
 
-  mkdirSync(join(userDataDir, 'logs'), { recursive: true });
-  const logFile = createWriteStream(join(userDataDir, 'logs', 'browser-shell.log'), { flags: 'a' });
-  const logger = createLogger({ write: (line) => void logFile.write(line) }, 'browser-shell');
+  const logFile = openLogFile({ dir: join(userDataDir, 'logs'), name: 'browser-shell' }, { onTrouble: (m) => process.stderr.write(`${m}\n`) });
+  const logger = createLogger(logFile, 'browser-shell');
+  // Nothing relaunches the browser shell, so a restart ends it (70); the page says it lost the shell.
+  const guard = installProcessGuard({ logger, restart: () => process.exit(70), exit: (code) => process.exit(code) });
 
   const shell = await startBrowserShell({ port, userDataDir, logger, rendererDir: join(REPO_ROOT, 'renderer', 'dist') });
   process.stdout.write(`KVS Wall: ${shell.url}\n`);
+  guard.markRunning();
+  logger.info('browser shell started', { url: shell.url, pid: process.pid, node: process.versions.node, platform: process.platform });
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -43,7 +47,7 @@ async function main(): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await shell.stop();
-  logFile.end();
+  logFile.close();
   return 0;
 }
 

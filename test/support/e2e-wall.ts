@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
-import { createAppCore, type AppCore } from '../../main/compose';
+import { createAppCore, type AppCore, type AppCoreOptions } from '../../main/compose';
 import { startBrowserShell, type BrowserShell } from '../../main/web';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator';
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
 import type { AccountSummary, Wall } from '../../shared/model';
 import { launchChromium } from './browser';
 import { memoryVault } from './memory-vault';
+import type { SecretVault } from '../../main/accounts/keychain';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -28,6 +29,10 @@ export interface WallRigOptions {
   demo?: boolean;
   /** A separate emulator with test controls, added as an account; false for none. */
   emulator?: EmulatorOptions | false;
+  /** Add the emulator as an access-keys account (default); false leaves adding an account to the test. */
+  addAccount?: boolean;
+  /** Test-only account settings passed to createAppCore (short role sessions, a stand-in network). */
+  accountOptions?: AppCoreOptions['accountOptions'];
   viewport?: { width: number; height: number };
   /**
    * Short sessions for renewal tests (the settings refuse under 300 s). Passed to createAppCore as
@@ -52,6 +57,8 @@ export interface WallRig {
   readonly emulator: RunningEmulator | undefined;
   /** The account for `emulator`, when there is one. */
   readonly account: AccountSummary | undefined;
+  /** Where the app keeps account secrets in this rig (in memory: the keychain has its own tests). */
+  readonly vault: SecretVault;
   /** Saves `wall` (if given) as the last-opened wall and opens the app on it. */
   open(wall?: Wall, query?: string): Promise<Page>;
   stop(): Promise<void>;
@@ -80,9 +87,18 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
     await writeFile(join(dir, name), contents);
   }
   const emulator = options.emulator === false ? undefined : await startEmulator({ port: 0, testControls: true, ...(options.emulator ?? {}) });
-  const coreOptions = { userDataDir: dir, shell: 'browser' as const, demo: options.demo ?? false, vault: memoryVault(), ...(options.sessionTimings ? { sessionTimings: options.sessionTimings } : {}), ...(options.kiosk ? { kiosk: options.kiosk } : {}) };
+  const vault = memoryVault();
+  const coreOptions = {
+    userDataDir: dir,
+    shell: 'browser' as const,
+    demo: options.demo ?? false,
+    vault,
+    ...(options.sessionTimings ? { sessionTimings: options.sessionTimings } : {}),
+    ...(options.kiosk ? { kiosk: options.kiosk } : {}),
+    ...(options.accountOptions ? { accountOptions: options.accountOptions } : {}),
+  };
   const core = await createAppCore(coreOptions);
-  const account = emulator
+  const account = emulator && options.addAccount !== false
     ? await callApp(core, 'accounts.add', {
         name: 'Test cameras',
         region: emulator.region,
@@ -102,6 +118,7 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
     context,
     emulator,
     account,
+    vault,
     async open(wall, query = '') {
       if (wall) {
         await callApp(core, 'walls.save', wall);

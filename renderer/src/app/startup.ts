@@ -11,9 +11,10 @@ export interface InitialState {
   wallId: string | undefined;
 }
 
-/** The account a first wall is built from: the demo cameras when present, else the first account. */
+/** The account a first wall is built from: the demo cameras when present and shown, else the first account. */
 function firstAccount(accounts: readonly AccountSummary[]): AccountSummary | undefined {
-  return accounts.find((a) => a.kind === 'demo') ?? accounts[0];
+  const shown = accounts.filter((a) => !(a.kind === 'demo' && a.hidden));
+  return shown.find((a) => a.kind === 'demo') ?? shown[0];
 }
 
 /** A saved first wall of an account's cameras, so a new user sees live video at once. */

@@ -36,7 +36,8 @@ describe('emulator SigV4 verification', () => {
     const client = controlPlane(emulator, { region: 'eu-west-1' });
     const error = await rejection(client.send(new ListStreamsCommand({})));
     expect(error.name).toBe('InvalidSignatureException');
-    expect(error.message).toContain('region');
+    expect(error.message).toBe("Credential should be scoped to a valid region, not 'eu-west-1'.");
+    expect(error.$metadata?.httpStatusCode).toBe(403);
   });
 
   it('refuses a request without Authorization: MissingAuthenticationTokenException with KVS error headers', async () => {

@@ -1,8 +1,9 @@
 import { connect } from 'node:net';
-import { DescribeStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis-video';
+import { DescribeStreamCommand, ListStreamsCommand, ListTagsForStreamCommand, TagStreamCommand, UntagStreamCommand } from '@aws-sdk/client-kinesis-video';
 import { GetDASHStreamingSessionURLCommand } from '@aws-sdk/client-kinesis-video-archived-media';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archivedMedia, cameras, controlPlane, errorOf, rejection, startTestEmulator, withRawBody, type Emulator } from './support';
+import { archivedMedia, cameras, controlPlane, errorOf, recordResponses, rejection, startTestEmulator, sts, withRawBody, type Emulator } from './support';
 
 let emulator: Emulator;
 
@@ -133,6 +134,72 @@ describe('emulator under bad input', () => {
         expect(error.body.__type).toBe('NotAuthorizedException');
       }
     }
+    await stillServes();
+  });
+
+  it('answers malformed STS queries with STS errors in XML and keeps serving', async () => {
+    for (const [body, code] of [
+      ['\u0000\u0001garbage', 'MissingAction'],
+      ['Action=__proto__&Version=2011-06-15', 'InvalidAction'],
+      ['Action=constructor&Version=2011-06-15', 'InvalidAction'],
+      ['Action=getCallerIdentity&Version=2011-06-15', 'InvalidAction'],
+      ['Action=%ZZ%&Version=2011-06-15', 'InvalidAction'],
+      ['Action=GetCallerIdentity', 'InvalidAction'],
+      ['Action=GetCallerIdentity&Version=2011-06-15&Extra=1', 'ValidationError'],
+      ['Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FR&RoleSessionName=ok&DurationSeconds=1e3', 'ValidationError'],
+      ['Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FR&RoleSessionName=ok&DurationSeconds=99999999999999999999', 'ValidationError'],
+      ['Action=AssumeRole&Version=2011-06-15', 'ValidationError'],
+    ] as const) {
+      const { client, responses } = recordResponses(withRawBody(sts(emulator), body));
+      const error = await rejection(client.send(new GetCallerIdentityCommand({})));
+      expect(error.name, body).toBe(code);
+      expect(error.$metadata?.httpStatusCode, body).toBe(400);
+      expect(responses[0]?.body, body).toMatch(/^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">/);
+    }
+    await stillServes();
+  });
+
+  it('escapes what it echoes into STS XML', async () => {
+    const name = 'a<b>&"\'</Message>';
+    const error = await rejection(sts(emulator).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::123456789012:role/R', RoleSessionName: name })));
+    expect(error.name).toBe('ValidationError');
+    expect(error.message).toContain(`Value '${name}' at 'roleSessionName'`);
+    await stillServes();
+  });
+
+  it('refuses an STS body over 1 MB with 413 in XML and keeps serving', async () => {
+    const res = await fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=GetCallerIdentity&Version=2011-06-15&X=${'a'.repeat(2 * 1024 * 1024)}` });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('<Code>RequestEntityTooLarge</Code>');
+    await stillServes();
+  });
+
+  it('names the field of a malformed tag request and keeps a __proto__ key as a plain tag', async () => {
+    const kv = controlPlane(emulator);
+    for (const [body, field] of [
+      ['{"StreamName":"cam-a","Tags":["a","b"]}', "'Tags'"],
+      ['{"StreamName":"cam-a","Tags":"a=b"}', "'Tags'"],
+      ['{"StreamName":"cam-a","Tags":{"a":{"nested":"x"}}}', "'Tags.a'"],
+      ['{"StreamName":"cam-a","Tags":{"a":7}}', "'Tags.a'"],
+      ['{"StreamName":"cam-a","Tags":null}', "'Tags'"],
+      ['{"StreamName":"cam-a"}', "'Tags'"],
+    ] as const) {
+      const error = await rejection(withRawBody(controlPlane(emulator), body).send(new TagStreamCommand({ StreamName: 'cam-a', Tags: { a: 'b' } })));
+      expect(error.name, body).toBe('InvalidArgumentException');
+      expect(error.message, body).toContain(field);
+    }
+    for (const body of ['{"StreamName":"cam-a","TagKeyList":"a"}', '{"StreamName":"cam-a","TagKeyList":[1]}', '{"StreamName":"cam-a","TagKeyList":[""]}']) {
+      const error = await rejection(withRawBody(controlPlane(emulator), body).send(new UntagStreamCommand({ StreamName: 'cam-a', TagKeyList: ['a'] })));
+      expect(error.name, body).toBe('InvalidArgumentException');
+      expect(error.message, body).toContain('TagKeyList');
+    }
+    await withRawBody(controlPlane(emulator), '{"StreamName":"cam-a","Tags":{"__proto__":"kept","constructor":"too"}}').send(new TagStreamCommand({ StreamName: 'cam-a', Tags: { a: 'b' } }));
+    const { client, responses } = recordResponses(kv);
+    await client.send(new ListTagsForStreamCommand({ StreamName: 'cam-a' }));
+    expect(responses[0]?.body).toBe('{"Tags":{"__proto__":"kept","constructor":"too"}}');
+    // The emulator runs in this process: nothing leaked into Object.prototype.
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).kept).toBeUndefined();
     await stillServes();
   });
 });

@@ -40,6 +40,18 @@ describe('emulator CLI arguments', () => {
     });
     expect(parseCliArgs([], {})).toEqual({ kind: 'run', options: { port: 4567 } });
     expect(parseCliArgs(['--help'], {})).toEqual({ kind: 'help' });
+    expect(parseCliArgs(['-h'], {})).toEqual({ kind: 'help' });
+    expect(parseCliArgs(['--port', '1', '--help'], {})).toEqual({ kind: 'help' });
+  });
+
+  it('takes the quota model, the archive length and the keys from flags over the environment', () => {
+    expect(parseCliArgs(['--quota-model', 'points', '--archive-seconds=120'], { KVS_EMULATOR_ACCESS_KEY_ID: 'AKIAFROMENV000000001' })).toEqual({
+      kind: 'run',
+      options: { port: 4567, quotaModel: 'points', archiveSeconds: 120, accessKeyId: 'AKIAFROMENV000000001' },
+    });
+    expect(parseCliArgs(['--quota-model=sessions'], {})).toEqual({ kind: 'run', options: { port: 4567, quotaModel: 'sessions' } });
+    const flagWins = parseCliArgs(['--secret-access-key', 'from-flag'], { KVS_EMULATOR_SECRET_ACCESS_KEY: 'from-env' });
+    expect(flagWins.kind === 'run' && flagWins.options.secretAccessKey).toBe('from-flag');
   });
 
   it('explains each bad argument', () => {
@@ -55,6 +67,17 @@ describe('emulator CLI arguments', () => {
     expect(message(['--camera', 'bad name=/x.mp4'])).toMatch(/camera name/);
     expect(message(['--camera', 'a=/x.mp4', '--camera', 'a=/y.mp4'])).toMatch(/twice/);
     expect(message(['--frobnicate'])).toMatch(/unknown argument '--frobnicate'/);
+    expect(message(['--frobnicate=3'])).toMatch(/unknown argument '--frobnicate=3'/);
+    expect(message(['-x'])).toMatch(/unknown argument '-x'/);
+    expect(message(['stray'])).toMatch(/unknown argument 'stray'/);
+    expect(message(['--', '--port', '1'])).toMatch(/unknown argument '--'/);
+    expect(message(['--camera'])).toMatch(/--camera needs NAME=FILE.mp4, not ''/);
+    expect(message(['--archive-seconds', '-5'])).toMatch(/--archive-seconds needs a whole number, not '-5'/);
+    expect(message(['--archive-seconds', '9999999'])).toMatch(/--archive-seconds must be between 0 and 604800/);
+    expect(message(['--access-key-id'])).toMatch(/--access-key-id needs a value/);
+    expect(message(['--test-controls=yes'])).toMatch(/--test-controls takes no value, not 'yes'/);
+    expect(message(['--quota-model', 'tokens'])).toMatch(/--quota-model must be sessions or points, not 'tokens'/);
+    expect(message(['--quota-model'])).toMatch(/--quota-model needs a value/);
   });
 });
 
@@ -63,10 +86,18 @@ describe('emulator CLI process', () => {
     const { code, stderr } = await exitOf(runCli(['--port', 'abc']));
     expect(code).toBe(2);
     expect(stderr).toContain("--port needs a whole number, not 'abc'");
+    expect(stderr).toContain('--quota-model M');
+  });
+
+  it('prints the usage for --help and exits 0', async () => {
+    const { code, stdout } = await exitOf(runCli(['--help']));
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: npm run emulator -- [options]');
+    expect(stdout).toContain('--quota-model M');
   });
 
   it('prints how to connect, serves the SDK, and stops cleanly on SIGTERM', async () => {
-    const child = runCli(['--port', '0'], { KVS_EMULATOR_SECRET_ACCESS_KEY: 'secret-from-env-for-cli-test' });
+    const child = runCli(['--port', '0', '--quota-model', 'points'], { KVS_EMULATOR_SECRET_ACCESS_KEY: 'secret-from-env-for-cli-test' });
     const exit = exitOf(child);
     const banner = await new Promise<string>((resolve, reject) => {
       let text = '';
@@ -81,6 +112,7 @@ describe('emulator CLI process', () => {
     expect(banner).toContain(DEFAULT_ACCESS_KEY_ID);
     expect(banner).toContain('secret-from-env-for-cli-test');
     expect(banner).toContain(`aws kinesisvideo list-streams --endpoint-url ${url}`);
+    expect(banner).toMatch(/quota model\s+points/);
 
     const client = new KinesisVideoClient({ endpoint: url, region: 'us-west-2', credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: 'secret-from-env-for-cli-test' } });
     const out = await client.send(new ListStreamsCommand({}));

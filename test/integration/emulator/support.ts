@@ -1,6 +1,8 @@
 import { KinesisVideoClient, GetDataEndpointCommand } from '@aws-sdk/client-kinesis-video';
 import { KinesisVideoArchivedMediaClient, GetDASHStreamingSessionURLCommand, type GetDASHStreamingSessionURLCommandInput } from '@aws-sdk/client-kinesis-video-archived-media';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@smithy/types';
+import { Readable } from 'node:stream';
 import { startEmulator, type EmulatorOptions } from '../../../emulator/index';
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -49,6 +51,11 @@ export function archivedMedia(emulator: Emulator, overrides: Partial<Constructor
   return new KinesisVideoArchivedMediaClient({ endpoint: emulator.url, region: emulator.region, credentials: emulator.credentials, maxAttempts: 1, systemClockOffset: clockOffsetOf(emulator), ...overrides });
 }
 
+/** STS on the emulator's origin (the app points its STS client at the same endpoint). */
+export function sts(emulator: Emulator, overrides: Partial<ConstructorParameters<typeof STSClient>[0]> = {}): STSClient {
+  return new STSClient({ endpoint: emulator.url, region: emulator.region, credentials: emulator.credentials, maxAttempts: 1, systemClockOffset: clockOffsetOf(emulator), ...overrides });
+}
+
 /** The app's real path: GetDataEndpoint, then GetDASHStreamingSessionURL on that endpoint. */
 export async function sessionUrl(emulator: Emulator, input: GetDASHStreamingSessionURLCommandInput): Promise<string> {
   const kv = controlPlane(emulator);
@@ -74,7 +81,7 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { $m
  * Replaces the body of every request this client sends *before* it is signed, so a malformed body
  * still carries a valid SigV4 signature and reaches the emulator's parser.
  */
-export function withRawBody<C extends KinesisVideoClient | KinesisVideoArchivedMediaClient>(client: C, body: string): C {
+export function withRawBody<C extends KinesisVideoClient | KinesisVideoArchivedMediaClient | STSClient>(client: C, body: string): C {
   const stack = client.middlewareStack as unknown as MiddlewareStack<object, object>;
   stack.add(
     (next) => async (args) => {
@@ -88,6 +95,34 @@ export function withRawBody<C extends KinesisVideoClient | KinesisVideoArchivedM
   return client;
 }
 
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Records the raw HTTP answers this client receives (status, headers, body text) before the SDK
+ * parses them, so a test can check the wire shape as well as what the SDK made of it.
+ */
+export function recordResponses<C extends KinesisVideoClient | KinesisVideoArchivedMediaClient | STSClient>(client: C): { client: C; responses: RawResponse[] } {
+  const responses: RawResponse[] = [];
+  const stack = client.middlewareStack as unknown as MiddlewareStack<object, object>;
+  stack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const response = out.response as { statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> | undefined };
+      const chunks: Uint8Array[] = [];
+      if (response.body) for await (const chunk of response.body) chunks.push(chunk);
+      const bytes = Buffer.concat(chunks);
+      responses.push({ status: response.statusCode, headers: response.headers, body: bytes.toString('utf8') });
+      response.body = Readable.from([bytes]);
+      return out;
+    },
+    { step: 'deserialize', name: 'recordRawResponseForTest', priority: 'low' },
+  );
+  return { client, responses };
+}
 
 /** Demo clip used to make test cameras from a file, exercising the `{ name, file }` path. */
 export const CLIP_FILE = new URL('../../../emulator/clips/lobby.mp4', import.meta.url).pathname;

@@ -56,3 +56,39 @@ export function accountInputFor(emulator: TestEmulator, overrides: Record<string
     ...overrides,
   };
 }
+
+/**
+ * An endpoint in front of the emulator that refuses some operations with AccessDeniedException, as AWS
+ * does when the caller's IAM policy lacks their action (the emulator itself has no IAM policies).
+ * Everything else is passed through untouched, so SigV4 still verifies at the emulator.
+ */
+export async function denyingProxy(target: string, deniedPaths: readonly string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { createServer, request } = await import('node:http');
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (deniedPaths.includes(path)) {
+      req.resume();
+      const body = JSON.stringify({ __type: 'AccessDeniedException', message: `User: arn:aws:iam::123456789012:user/kvs-wall-demo is not authorized to perform: kinesisvideo:${path.slice(1)}` });
+      res.writeHead(403, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'AccessDeniedException', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

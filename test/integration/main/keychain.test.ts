@@ -51,16 +51,24 @@ describe('no keychain reachable', () => {
     try {
       const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: home, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' };
       const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'no-keychain-child.ts'), secret, dataDir], { cwd: root, env });
-      const results = stdout.trim().split('\n').map((line) => JSON.parse(line) as { call: string; ok: boolean; value?: unknown; appError: { code: string; message: string } });
-      expect(results.map((r) => r.call)).toEqual(['get', 'set', 'delete', 'probe', 'add', 'list']);
-      // Adding an account fails as a whole: no metadata was written for it.
-      expect(results.at(-1)).toEqual({ call: 'list', ok: true, value: [] });
-      for (const result of results.slice(0, -1)) {
+      const results = stdout.trim().split('\n').map((line) => JSON.parse(line) as { call: string; ok: boolean; value?: unknown; appError: { code: string; message: string; field?: string } });
+      expect(results.map((r) => r.call)).toEqual(['get', 'set', 'delete', 'probe', 'add', 'keychain', 'add-profile', 'list']);
+      for (const result of results.slice(0, 5)) {
         expect(result.ok).toBe(false);
         expect(result.appError.code).toBe('KeychainUnavailable');
-        expect(result.appError.message).toMatch(/^The system keychain is not available \(.+\)\. KVS Wall will not store the secret anywhere else\.$/);
+        expect(result.appError.message).toMatch(/^The system keychain is not available, so KVS Wall cannot store or read access keys \(and will not keep them anywhere else\)\./);
+        // The library's words (a D-Bus address, "zbus") are not the message a person reads.
+        expect(result.appError.message).not.toMatch(/zbus|dbus|D-Bus address|unix:path|autolaunch/i);
         expect(result.appError.message).not.toContain(secret);
       }
+      // Adding access keys says what the keychain is on Linux and which kinds need none.
+      expect(results[4]!.appError).toMatchObject({ field: 'kind', message: expect.stringMatching(/Secret Service.*Add this account as an AWS profile or with the default credential chain instead/) });
+      // Asked directly: unavailable, with the platform's steps and the library's reason kept apart.
+      expect(results[5]).toMatchObject({ ok: true, value: { available: false, platform: 'linux', explanation: expect.stringMatching(/Secret Service/), detail: expect.any(String) } });
+      expect((results[5]!.value as { steps: string[] }).steps.join(' ')).toMatch(/auto-login kiosk/);
+      // A profile account needs no keychain; the refused access-keys account left nothing behind.
+      expect(results[6]).toMatchObject({ ok: true, value: { kind: 'profile', profile: 'ops' } });
+      expect(results.at(-1)).toEqual({ call: 'list', ok: true, value: [{ id: 'acc-profile', kind: 'profile', name: 'Ops SSO', region: 'us-east-1', profile: 'ops' }] });
       expect(stdout).not.toContain(secret);
       expect(stderr).not.toContain(secret);
       expect(await filesContaining(home, secret)).toEqual([]);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -97,6 +97,13 @@ describe('start:browser on an empty user-data folder', () => {
     expect(cli.stdout()).toMatch(/^KVS Wall: http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{40,}\n$/);
   });
 
+  it('keeps its log in <user-data>/logs/browser-shell.log, the launch token redacted', async () => {
+    const log = await readFile(join(userData, 'logs', 'browser-shell.log'), 'utf8');
+    const started = JSON.parse(log.split('\n')[0]!);
+    expect(started).toMatchObject({ level: 'info', scope: 'browser-shell', msg: 'browser shell started', url: expect.stringMatching(/\?token=\[redacted\]$/) });
+    expect(log).not.toContain(new URL(url).searchParams.get('token'));
+  });
+
   it('comes up on the Demo cameras, and a demo stream plays from a granted session', async () => {
     const info = await call('app.info', {});
     expect(info).toMatchObject({ ok: true, value: { shell: 'browser' } });
@@ -110,7 +117,13 @@ describe('start:browser on an empty user-data folder', () => {
     const playable = streams.filter((s) => s.playable);
     expect(playable.length).toBeGreaterThan(0);
 
-    const acquired = await call('session.acquire', { tileId: 'tile-1', stream: { accountId: 'demo', streamName: playable[0]!.name }, playback: { mode: 'LIVE' } });
+    // Sessions are for attached pages only.
+    const early = await call('session.acquire', { tileId: 'wall:0', stream: { accountId: 'demo', streamName: playable[0]!.name }, playback: { mode: 'LIVE' } });
+    expect(early).toMatchObject({ ok: true, value: { status: 'error', error: { code: 'PageNotAttached', retryable: true } } });
+    const attached = await call('page.attach', { pageId: 'cli-test-page' });
+    expect(attached).toMatchObject({ ok: true, value: { windowId: 'w1', leaseMs: 15_000, heartbeatMs: 5_000 } });
+
+    const acquired = await call('session.acquire', { tileId: 'wall:0', stream: { accountId: 'demo', streamName: playable[0]!.name }, playback: { mode: 'LIVE' } });
     expect(acquired).toMatchObject({ ok: true, value: { status: 'granted' } });
     const grant = (acquired as { value: { grant: { url: string; expiresAt: number } } }).value.grant;
     expect(grant.expiresAt).toBeGreaterThan(Date.now());
@@ -120,7 +133,7 @@ describe('start:browser on an empty user-data folder', () => {
     expect(mpd).toContain('<MPD');
     expect(mpd).toMatch(/type="dynamic"/);
 
-    const released = await call('session.release', { tileId: 'tile-1' });
+    const released = await call('session.release', { tileId: 'wall:0' });
     expect(released).toEqual({ ok: true, value: { released: true } });
     // The session survives in the ledger file, so a restart still counts it.
     expect(await readdir(userData)).toEqual(expect.arrayContaining(['sessions-ledger.json']));

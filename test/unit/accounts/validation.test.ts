@@ -35,7 +35,20 @@ describe('regions', () => {
 describe('validateAccountInput', () => {
   it('accepts a valid account and trims pasted whitespace', () => {
     const out = validateAccountInput({ ...valid, accessKeyId: ' AKIAIOSFODNN7EXAMPLE\n', secretAccessKey: `${valid.secretAccessKey}\n`, endpoint: 'http://127.0.0.1:4567/' });
-    expect(out).toEqual({ ...valid, endpoint: 'http://127.0.0.1:4567' });
+    expect(out).toEqual({ kind: 'keys', ...valid, endpoint: 'http://127.0.0.1:4567' });
+  });
+
+  it('an account without a kind is an access-keys account; profile and chain accounts take no keys', () => {
+    expect(validateAccountInput({ ...valid, kind: 'keys' }).kind).toBe('keys');
+    expect(validateAccountInput({ kind: 'profile', name: 'SSO', region: 'eu-west-1', profile: ' ops\n' })).toEqual({ kind: 'profile', name: 'SSO', region: 'eu-west-1', profile: 'ops' });
+    expect(validateAccountInput({ kind: 'chain', name: 'Kiosk', region: 'eu-west-1' })).toEqual({ kind: 'chain', name: 'Kiosk', region: 'eu-west-1' });
+    expect(failureOf(() => validateAccountInput({ kind: 'profile', name: 'SSO', region: 'eu-west-1', profile: 'ops', secretAccessKey: valid.secretAccessKey }))).toMatchObject({
+      field: 'secretAccessKey',
+      message: 'secretAccessKey does not belong to this kind of account.',
+    });
+    expect(failureOf(() => validateAccountInput({ kind: 'profile', name: 'SSO', region: 'eu-west-1', profile: 'has space' }))).toMatchObject({ field: 'profile', message: expect.stringMatching(/profile name/) });
+    expect(failureOf(() => validateAccountInput({ kind: 'profile', name: 'SSO', region: 'eu-west-1' }))).toMatchObject({ field: 'profile' });
+    expect(failureOf(() => validateAccountInput({ kind: 'sso', name: 'x', region: 'eu-west-1' }))).toMatchObject({ field: 'kind', message: expect.stringMatching(/access keys, an AWS profile or the default credential chain/) });
   });
 
   it('an unknown region is UnknownRegion on the region field, with a hint', () => {
@@ -60,7 +73,7 @@ describe('validateAccountInput', () => {
 
   it('temporary (ASIA) keys need a session token', () => {
     expect(failureOf(() => validateAccountInput({ ...valid, accessKeyId: 'ASIAIOSFODNN7EXAMPLE' }))).toMatchObject({ field: 'sessionToken' });
-    expect(validateAccountInput({ ...valid, accessKeyId: 'ASIAIOSFODNN7EXAMPLE', sessionToken: 'FwoGZXIvYXdzEXAMPLE' }).sessionToken).toBe('FwoGZXIvYXdzEXAMPLE');
+    expect(validateAccountInput({ ...valid, accessKeyId: 'ASIAIOSFODNN7EXAMPLE', sessionToken: 'FwoGZXIvYXdzEXAMPLE' })).toMatchObject({ sessionToken: 'FwoGZXIvYXdzEXAMPLE' });
   });
 
   it('checks the secret, role ARN, endpoint and unknown fields', () => {
@@ -68,13 +81,13 @@ describe('validateAccountInput', () => {
     expect(failureOf(() => validateAccountInput({ ...valid, roleArn: 'arn:aws:iam::12:role/x' }))).toMatchObject({ field: 'roleArn' });
     expect(failureOf(() => validateAccountInput({ ...valid, endpoint: 'ftp://x' }))).toMatchObject({ field: 'endpoint' });
     expect(failureOf(() => validateAccountInput({ ...valid, endpoint: 'https://user:pw@host' }))).toMatchObject({ field: 'endpoint' });
-    expect(failureOf(() => validateAccountInput({ ...valid, password: 'x' }))).toMatchObject({ code: 'InvalidRequest', message: expect.stringMatching(/Unexpected field\(s\): password/) });
+    expect(failureOf(() => validateAccountInput({ ...valid, password: 'x' }))).toMatchObject({ code: 'InvalidRequest', field: 'password', message: 'password does not belong to this kind of account.' });
     expect(failureOf(() => validateAccountInput({ region: 'us-east-1' }))).toMatchObject({ field: 'name', message: 'name is missing or is not text.' });
     expect(failureOf(() => validateAccountInput('nope'))).toMatchObject({ code: 'InvalidRequest' });
   });
 
   it('the role must live in the region\'s partition', () => {
-    expect(validateAccountInput({ ...valid, roleArn: 'arn:aws:iam::123456789012:role/Viewer' }).roleArn).toBe('arn:aws:iam::123456789012:role/Viewer');
+    expect(validateAccountInput({ ...valid, roleArn: 'arn:aws:iam::123456789012:role/Viewer' })).toMatchObject({ roleArn: 'arn:aws:iam::123456789012:role/Viewer' });
     expect(failureOf(() => validateAccountInput({ ...valid, region: 'cn-north-1', roleArn: 'arn:aws:iam::123456789012:role/Viewer' }))).toMatchObject({ field: 'roleArn', message: expect.stringMatching(/aws-cn/) });
     expect(validateAccountInput({ ...valid, region: 'us-gov-west-1', roleArn: 'arn:aws-us-gov:iam::123456789012:role/Viewer' }).region).toBe('us-gov-west-1');
   });

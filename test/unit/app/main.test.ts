@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -37,6 +37,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
   const app = Object.assign(appEvents, {
     quit: vi.fn(() => order.push('quit')),
     exit: vi.fn(),
+    relaunch: vi.fn(),
     getPath: (name: string) => (name === 'userData' ? opts.userData : tmpdir()),
     getAppPath: () => opts.appPath,
     getVersion: () => '1.2.3',
@@ -72,8 +73,12 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
 }
 
 const dirs: string[] = [];
+// main.ts guards the real process; the listeners it adds here are taken off again after the tests.
+const processListeners = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
+  for (const l of process.listeners('uncaughtException')) if (!processListeners.uncaughtException.includes(l)) process.off('uncaughtException', l);
+  for (const l of process.listeners('unhandledRejection')) if (!processListeners.unhandledRejection.includes(l)) process.off('unhandledRejection', l);
 });
 
 async function launch(argv: string[], lock = true) {
@@ -111,6 +116,22 @@ describe('Electron main process wiring', () => {
     expect(windows).toEqual([]);
     error.mockRestore();
   });
+
+  it('logs to kvs-wall.log in the user-data logs folder and guards the process from its first line', async () => {
+    const before = process.listeners('unhandledRejection');
+    const { electron, windows, userData } = await launch([]);
+    await vi.waitFor(() => expect(windows).toHaveLength(1), { timeout: 10_000 });
+    const added = process.listeners('unhandledRejection').filter((l) => !before.includes(l));
+    expect(added).toHaveLength(1);
+    expect(process.listeners('uncaughtException').length).toBeGreaterThan(processListeners.uncaughtException.length);
+    // What the guard does with a lost promise: logged (redacted) to the file, and the app carries on.
+    (added[0] as (reason: unknown) => void)(new Error('lost at https://h/x.mpd?SessionToken=CiNotForLogs'));
+    const log = await readFile(join(userData, 'logs', 'kvs-wall.log'), 'utf8');
+    expect(log).toContain('"msg":"unhandledRejection: survived"');
+    expect(log).not.toContain('CiNotForLogs');
+    expect(electron.app.exit).not.toHaveBeenCalled();
+    expect(electron.app.relaunch).not.toHaveBeenCalled();
+  }, 30_000);
 
   it('starts hardened: scheme, session, navigation, window, IPC, resume, quit', async () => {
     const { electron, order, windows, protocolHandlers, appPath } = await launch(['--wall', 'Lobby', '--display', '1', '--fullscreen']);
@@ -165,6 +186,18 @@ describe('Electron main process wiring', () => {
     const before = windows.length;
     newWindow!.click!();
     expect(windows.length).toBe(before + 1);
+
+    // Each window is a window id of its own, whatever its page remembers; a crash or a reload of the
+    // renderer ends its page (its tiles' sessions go back to the pool) and the next page attaches.
+    const attach = async (win: { webContents: FakeWebContents }, pageId: string) =>
+      ReplySchema.parse(await handler({ sender: win.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'page.attach', { pageId, windowId: 'w7' }));
+    const beat = async (win: { webContents: FakeWebContents }, pageId: string) =>
+      ReplySchema.parse(await handler({ sender: win.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'page.heartbeat', { pageId }));
+    expect(await attach(win!, 'first')).toMatchObject({ ok: true, value: { windowId: 'w1' } });
+    expect(await attach(windows[1]!, 'second')).toMatchObject({ ok: true, value: { windowId: 'w2' } });
+    win!.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
+    expect(await beat(win!, 'first')).toMatchObject({ ok: true, value: { accepted: false } });
+    expect(await beat(windows[1]!, 'second')).toMatchObject({ ok: true, value: { accepted: true } });
 
     // Waking from sleep reaches the session broker.
     expect(electron.powerMonitor.listenerCount('resume')).toBe(1);

@@ -24,9 +24,10 @@ async function expectRejection(promise: Promise<unknown>, code: ClipLoadErrorCod
 
 describe('the demo cameras', () => {
   it('load from cameras.json as six named H.264 clips of ten 2 s fragments', async () => {
-    const listing = JSON.parse(await readFile(join(import.meta.dirname, '../../../emulator/clips/cameras.json'), 'utf8')) as Array<{ slug: string; name: string }>;
+    const listing = JSON.parse(await readFile(join(import.meta.dirname, '../../../emulator/clips/cameras.json'), 'utf8')) as Array<{ slug: string; name: string; tags: Record<string, string> }>;
     const cameras = await loadDemoCameras();
-    expect(cameras.map((c) => [c.slug, c.name])).toEqual(listing.map((c) => [c.slug, c.name]));
+    expect(cameras.map((c) => [c.slug, c.name, c.tags])).toEqual(listing.map((c) => [c.slug, c.name, c.tags]));
+    for (const { tags } of cameras) expect(Object.keys(tags).sort()).toEqual(['floor', 'site', 'zone']);
     expect(new Set(cameras.map((c) => c.slug)).size).toBe(6);
     for (const { name, clip } of cameras) {
       expect(clip.name).toBe(name);
@@ -40,6 +41,18 @@ describe('the demo cameras', () => {
       expect(clip.totalDurationTicks).toBe(20 * clip.timescale);
       expect(readBoxes(clip.init).map((b) => b.type)).toEqual(['ftyp', 'moov']);
     }
+  });
+
+  it('refuse a listing whose tags KVS would not accept, naming the problem', async () => {
+    await withTempDir(async (dir) => {
+      const write = (tags: unknown) => writeFile(join(dir, 'cameras.json'), JSON.stringify([{ slug: 'a', name: 'A', file: 'a.mp4', tags }]));
+      await write({ site: 3 });
+      await expect(loadDemoCameras(dir)).rejects.toThrow(/cameras\.json must be an array .* 0\.tags\.site/);
+      await write(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])));
+      await expect(loadDemoCameras(dir)).rejects.toThrow(/has 51 tags; a stream may have at most 50/);
+      await write({ ['k'.repeat(129)]: 'v' });
+      await expect(loadDemoCameras(dir)).rejects.toThrow(/tag key of 129 characters/);
+    });
   });
 
   it('split into self-contained fragments: sidx, moof, mdat, each readable on its own', async () => {

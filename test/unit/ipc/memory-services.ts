@@ -13,6 +13,8 @@ export class MemoryServices implements WallServices {
   readonly accounts = new Map<string, AccountSummary>();
   readonly walls = new Map<string, Wall>();
   readonly sessions = new Map<string, string>();
+  /** Page id → the sender it attached through. */
+  readonly pages = new Map<string, string>();
   settings: Settings = { sessionExpiresSeconds: 3600, sessionReservePerStream: 2 };
   notices: AppNotice[] = [];
   calls: string[] = [];
@@ -47,16 +49,13 @@ export class MemoryServices implements WallServices {
   }
   async addAccount(input: ParsedRequest<'accounts.add'>) {
     this.record('addAccount');
-    const summary: AccountSummary = {
-      id: randomUUID().replace(/-/g, ''),
-      kind: 'aws',
-      name: input.name,
-      region: input.region,
-      accessKeyId: input.accessKeyId,
-      hasSessionToken: input.sessionToken !== undefined,
-      ...(input.roleArn ? { roleArn: input.roleArn } : {}),
-      ...(input.endpoint ? { endpoint: input.endpoint } : {}),
-    };
+    const base = { id: randomUUID().replace(/-/g, ''), name: input.name, region: input.region, ...(input.endpoint ? { endpoint: input.endpoint } : {}) };
+    const summary: AccountSummary =
+      input.kind === 'keys'
+        ? { ...base, kind: 'keys', accessKeyId: input.accessKeyId, hasSessionToken: input.sessionToken !== undefined, ...(input.roleArn ? { roleArn: input.roleArn } : {}) }
+        : input.kind === 'profile'
+          ? { ...base, kind: 'profile', profile: input.profile }
+          : { ...base, kind: 'chain' };
     this.accounts.set(summary.id, summary);
     return summary;
   }
@@ -67,7 +66,6 @@ export class MemoryServices implements WallServices {
       ...current,
       ...(update.name ? { name: update.name } : {}),
       ...(update.region ? { region: update.region } : {}),
-      ...(update.accessKeyId ? { accessKeyId: update.accessKeyId } : {}),
     };
     this.accounts.set(next.id, next);
     return next;
@@ -81,12 +79,43 @@ export class MemoryServices implements WallServices {
   async testAccount(target: ParsedRequest<'accounts.test'>) {
     this.record('testAccount');
     if ('id' in target) this.account(target.id);
-    return { ok: true as const, streamCount: 0, truncated: false };
+    return { ok: true, checks: [], policy: '{}' };
+  }
+  async setDemoHidden(hidden: boolean) {
+    this.record('setDemoHidden');
+    return { id: 'demo', kind: 'demo' as const, name: 'Demo cameras', region: 'us-west-2', hidden };
+  }
+  async accountStatuses() {
+    this.record('accountStatuses');
+    return [];
+  }
+  async retryAccount(id: string) {
+    this.record('retryAccount');
+    this.account(id);
+    return { accountId: id, state: 'ok' as const, checkedAt: Date.now() };
+  }
+  async keychainStatus() {
+    this.record('keychainStatus');
+    return { available: true, platform: process.platform, steps: [] };
+  }
+  async awsProfiles() {
+    this.record('awsProfiles');
+    return { profiles: [] };
   }
   async listStreams(query: ParsedRequest<'streams.list'>) {
     this.record('listStreams');
     this.account(query.accountId);
     return { streams: [], fromCache: false, fetchedAt: 0 };
+  }
+  async allStreams(query: ParsedRequest<'streams.all'>) {
+    this.record('allStreams');
+    this.account(query.accountId);
+    return { streams: [], truncated: false, fromCache: false, fetchedAt: 0 };
+  }
+  async streamTags(query: ParsedRequest<'streams.tags'>) {
+    this.record('streamTags');
+    this.account(query.accountId);
+    return { tags: {} };
   }
   async describeStream(ref: ParsedRequest<'streams.describe'>) {
     this.record('describeStream');
@@ -120,6 +149,21 @@ export class MemoryServices implements WallServices {
     this.record('updateSettings');
     this.settings = { ...this.settings, ...patch };
     return this.settings;
+  }
+  async attachPage(req: ParsedRequest<'page.attach'>, ctx: CallContext) {
+    this.record('attachPage');
+    this.pages.set(req.pageId, ctx.senderId);
+    return { windowId: ctx.windowId ?? req.windowId ?? 'w1', leaseMs: 15_000, heartbeatMs: 5_000 };
+  }
+  async heartbeatPage(req: ParsedRequest<'page.heartbeat'>, ctx: CallContext) {
+    this.record('heartbeatPage');
+    return { accepted: this.pages.get(req.pageId) === ctx.senderId };
+  }
+  async detachPage(req: ParsedRequest<'page.detach'>, ctx: CallContext) {
+    this.record('detachPage');
+    const mine = this.pages.get(req.pageId) === ctx.senderId;
+    if (mine) this.pages.delete(req.pageId);
+    return { detached: mine };
   }
   async acquireSession(req: ParsedRequest<'session.acquire'>, ctx: CallContext) {
     this.record('acquireSession');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountChange, AccountConnection, AccountConnections } from '../../../main/accounts/connection';
-import { createKvsClients } from '../../../main/kvs/clients';
+import { createKvsClients, isCredentialRefusal } from '../../../main/kvs/clients';
+import { DEFAULT_TUNING } from '../../../main/kvs/client-config';
+import { UNKNOWN_OUTCOME_GRACE_MS } from '../../../main/sessions/session-ledger';
 
 /** Connections as the account service hands them out; clients are only built here, never sent. */
 function accountsWith(region = 'eu-west-1') {
@@ -26,7 +28,10 @@ function accountsWith(region = 'eu-west-1') {
     change(accountId: string, newRegion?: string) {
       revision++;
       if (newRegion) currentRegion = newRegion;
-      for (const l of listeners) l({ accountId, change: 'updated' });
+      for (const l of listeners) l({ accountId, change: 'updated', identityChanged: true });
+    },
+    rename(accountId: string) {
+      for (const l of listeners) l({ accountId, change: 'updated', identityChanged: false });
     },
     listenerCount: () => listeners.size,
   };
@@ -60,6 +65,44 @@ describe('KVS clients registry', () => {
     expect((await clients.archived('acc1', 'https://b-1.example')).client).not.toBe(archivedBefore.client);
     clients.close();
     expect(listenerCount()).toBe(0);
+  });
+
+  it('GetDASHStreamingSessionURL gets a client of its own that makes one attempt: the session service owns its retries', async () => {
+    const { accounts } = accountsWith();
+    const clients = createKvsClients({ accounts });
+    const general = await clients.archived('acc1', 'https://b-1.example');
+    const sessionUrl = await clients.archived('acc1', 'https://b-1.example', 'session-url');
+    expect(sessionUrl.client).not.toBe(general.client);
+    expect(await sessionUrl.client.config.maxAttempts()).toBe(1);
+    expect(await general.client.config.maxAttempts()).toBe(DEFAULT_TUNING.maxAttempts);
+    expect((await clients.archived('acc1', 'https://b-1.example', 'session-url')).client).toBe(sessionUrl.client);
+    clients.close();
+  });
+
+  it('gives up on a request before the ledger stops counting what it may have created', () => {
+    expect(DEFAULT_TUNING.requestTimeoutMs).toBeLessThan(UNKNOWN_OUTCOME_GRACE_MS);
+  });
+
+  it('keeps its clients when only the name changed', async () => {
+    const { accounts, rename } = accountsWith();
+    const clients = createKvsClients({ accounts });
+    const before = await clients.control('acc1');
+    const archivedBefore = await clients.archived('acc1', 'https://b-1.example');
+    rename('acc1');
+    expect((await clients.control('acc1')).client).toBe(before.client);
+    expect((await clients.archived('acc1', 'https://b-1.example')).client).toBe(archivedBefore.client);
+    clients.close();
+  });
+
+  it('tells refused credentials (expired, unknown, bad signature) from permissions and clock skew', () => {
+    const err = (name: string, message = 'x') => Object.assign(new Error(message), { name });
+    for (const name of ['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch']) {
+      expect(isCredentialRefusal(err(name)), name).toBe(true);
+    }
+    expect(isCredentialRefusal(err('AccessDeniedException'))).toBe(false);
+    expect(isCredentialRefusal(err('ClientLimitExceededException'))).toBe(false);
+    expect(isCredentialRefusal(err('InvalidSignatureException', 'Signature expired: 20250101T000000Z is now earlier than …'))).toBe(false);
+    expect(isCredentialRefusal('ExpiredTokenException')).toBe(false);
   });
 
   it('keeps a bounded number of archived clients per account', async () => {

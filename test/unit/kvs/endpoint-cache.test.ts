@@ -8,6 +8,7 @@ import { AppFailure } from '../../../main/core/app-failure';
 import { appError } from '../../../shared/errors';
 import { createEndpointCache, GET_DATA_ENDPOINT_LIMITS, type EndpointLookup } from '../../../main/kvs/endpoint-cache';
 import { createAccountCaches } from '../../../main/store/account-caches';
+import type { AccountChange } from '../../../main/accounts/connection';
 import { FakeClock, flush } from './fake-clock';
 
 let dir: string;
@@ -46,9 +47,16 @@ function setup(options: { manual?: boolean } = {}) {
   const rec = recordingLookup(options);
   rec.bind(clock);
   const caches = createAccountCaches({ dir, clock });
-  const cache = createEndpointCache({ caches, lookup: rec.lookup, clock, logger: silentLogger });
+  // Change events as the account service sends them: listeners first, then the account's files go.
+  const listeners = new Set<(change: AccountChange) => void>();
+  const accounts = { onChange: (l: (change: AccountChange) => void) => (listeners.add(l), () => listeners.delete(l)) };
+  const change = async (accountId: string, identityChanged: boolean) => {
+    for (const l of listeners) l({ accountId, change: 'updated', identityChanged });
+    if (identityChanged) await caches.removeAccount(accountId);
+  };
+  const cache = createEndpointCache({ caches, accounts, lookup: rec.lookup, clock, logger: silentLogger });
   opened.push(cache);
-  return { clock, rec, caches, cache };
+  return { clock, rec, caches, cache, change };
 }
 
 const ref = (streamName: string, accountId = 'acc'): StreamRef => ({ accountId, streamName });
@@ -142,5 +150,55 @@ describe('endpoint cache', () => {
     rec.fail(new AppFailure(appError('NetworkError', 'down', { retryable: true })));
     expect(await cache.get(ref('cam1'), 'LIST_FRAGMENTS')).toBe('https://b-cam1.kinesisvideo.us-west-2.amazonaws.com');
     expect(rec.calls).toHaveLength(3);
+  });
+
+  it('an identity change drops the endpoints, and a lookup still in flight cannot write the old one back', async () => {
+    const { cache, rec, change } = setup({ manual: true });
+    const first = cache.get(ref('cam1'), 'GET_DASH_STREAMING_SESSION_URL');
+    rec.release();
+    await vi.waitFor(() => expect(rec.calls).toHaveLength(1));
+    rec.release();
+    await first;
+    await cache.settled();
+    expect(await readFile(join(dir, 'cache', 'endpoints-acc.json'), 'utf8')).toContain('b-cam1');
+
+    // A lookup starts with the old identity …
+    const inFlight = cache.get(ref('cam2'), 'GET_DASH_STREAMING_SESSION_URL');
+    await vi.waitFor(() => expect(rec.calls).toHaveLength(2));
+    // … the region changes while AWS is still answering it, and the new identity starts its own lookup …
+    await change('acc', true);
+    const fresh = cache.get(ref('cam3'), 'GET_DASH_STREAMING_SESSION_URL');
+    await vi.waitFor(() => expect(rec.calls).toHaveLength(3));
+    rec.release();
+    // … so the old answer is refused, retryably, and never cached: only the new identity's endpoint is saved.
+    await expect(inFlight).rejects.toMatchObject({ appError: { code: 'AccountChanged', retryable: true } });
+    await fresh;
+    await cache.settled();
+    const saved = JSON.parse(await readFile(join(dir, 'cache', 'endpoints-acc.json'), 'utf8')) as { data: { entries: Array<{ streamName: string }> } };
+    expect(saved.data.entries.map((e) => e.streamName)).toEqual(['cam3']);
+
+    // cam1 was the old identity's too: looked up afresh.
+    const again = cache.get(ref('cam1'), 'GET_DASH_STREAMING_SESSION_URL');
+    await vi.waitFor(() => expect(rec.calls).toHaveLength(4));
+    rec.release();
+    await again;
+  });
+
+  it('a pending write of the old identity does not recreate the file after the change', async () => {
+    const { cache, rec, change } = setup();
+    await cache.get(ref('cam1'), 'LIST_FRAGMENTS');
+    // The write-behind is queued, not yet on disk, when the identity changes.
+    await change('acc', true);
+    await cache.settled();
+    await expect(readFile(join(dir, 'cache', 'endpoints-acc.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(rec.calls).toHaveLength(1);
+  });
+
+  it('a rename keeps the endpoints', async () => {
+    const { cache, rec, change } = setup();
+    await cache.get(ref('cam1'), 'LIST_FRAGMENTS');
+    await change('acc', false);
+    await cache.get(ref('cam1'), 'LIST_FRAGMENTS');
+    expect(rec.calls).toHaveLength(1);
   });
 });

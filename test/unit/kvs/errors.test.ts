@@ -12,7 +12,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { appError } from '../../../shared/errors';
 import { AppFailure } from '../../../main/core/app-failure';
-import { cleanAwsMessage, parseRetryAfter, toAppError } from '../../../main/kvs/errors';
+import { cleanAwsMessage, effectOf, parseRetryAfter, toAppError } from '../../../main/kvs/errors';
 
 const NOW = 1_700_000_000_000;
 const meta = (status: number) => ({ httpStatusCode: status, requestId: 'r-1', attempts: 1, totalRetryDelay: 0 });
@@ -29,21 +29,45 @@ function netError(code: string, extra: Record<string, unknown> = {}) {
 
 describe('toAppError: AWS exceptions', () => {
   it.each([
-    ['UnrecognizedClientException', 403, /^The access key id or secret is wrong/],
-    ['InvalidSignatureException', 403, /^The access key id or secret is wrong/],
-    ['SignatureDoesNotMatch', 403, /^The access key id or secret is wrong/],
-    ['InvalidClientTokenId', 403, /^The access key id or secret is wrong/],
-    ['IncompleteSignatureException', 403, /^The access key id or secret is wrong/],
-    ['MissingAuthenticationTokenException', 403, /^The access key id or secret is wrong/],
-    ['ExpiredTokenException', 400, /session token has expired/],
-    ['RequestExpired', 400, /clock is off/],
-    ['InternalFailure', 500, /having trouble \(HTTP 500\)/],
-    ['ServiceUnavailableException', 503, /having trouble \(HTTP 503\)/],
-  ])('%s (HTTP %i)', (name, status, message) => {
+    ['UnrecognizedClientException', 403, /^AWS does not recognise the access key id/, 'accessKeyId'],
+    ['InvalidClientTokenId', 403, /^AWS does not recognise the access key id/, 'accessKeyId'],
+    ['InvalidSignatureException', 403, /^The secret access key does not match the access key id/, 'secretAccessKey'],
+    ['SignatureDoesNotMatch', 403, /^The secret access key does not match the access key id/, 'secretAccessKey'],
+    ['IncompleteSignatureException', 403, /without a usable signature/, undefined],
+    ['MissingAuthenticationTokenException', 403, /without a usable signature/, undefined],
+    ['RequestExpired', 400, /clock is off/, undefined],
+    ['InternalFailure', 500, /having trouble \(HTTP 500\)/, undefined],
+    ['ServiceUnavailableException', 503, /having trouble \(HTTP 503\)/, undefined],
+  ])('%s (HTTP %i)', (name, status, message, field) => {
     const mapped = toAppError(serviceError(name, status), { now: NOW });
     expect(mapped.message).toMatch(message);
     expect(mapped.code).toBe(status >= 500 ? 'ServiceUnavailable' : name);
     expect(mapped.retryable).toBe(status >= 500);
+    expect(mapped.field).toBe(field);
+  });
+
+  it('an expired session token is retryable: renewed or replaced credentials make the same call work', () => {
+    expect(toAppError(serviceError('ExpiredTokenException', 400), { now: NOW })).toMatchObject({ code: 'ExpiredTokenException', retryable: true, field: 'sessionToken', message: expect.stringMatching(/temporary credentials have expired/) });
+    expect(toAppError(serviceError('ExpiredToken', 403), { now: NOW }).retryable).toBe(true);
+  });
+
+  it('a request signed for another region is a region problem, not a key problem', () => {
+    const kvs = toAppError(serviceError('InvalidSignatureException', 403, "Credential should be scoped to a valid region, not 'us-east-1'."), { region: 'us-east-1', endpoint: 'http://127.0.0.1:4567' });
+    expect(kvs).toMatchObject({ code: 'InvalidSignatureException', field: 'region', message: "The endpoint 127.0.0.1:4567 does not serve region us-east-1: AWS refused the request as signed for the wrong region. Check the account's region." });
+    const sts = toAppError(serviceError('SignatureDoesNotMatch', 403, 'Credential should be scoped to a valid region. '), { region: 'eu-west-1', operation: 'GetCallerIdentity' });
+    expect(sts).toMatchObject({ field: 'region', message: expect.stringMatching(/does not serve region eu-west-1/) });
+  });
+
+  it('STS and SSO failures are named as theirs, not as Kinesis Video Streams problems', () => {
+    expect(toAppError(serviceError('InternalFailure', 500), { operation: 'AssumeRole' }).message).toMatch(/^AWS STS is having trouble/);
+    expect(toAppError(new Error('odd'), { operation: 'GetRoleCredentials' }).message).toMatch(/IAM Identity Center portal/);
+    expect(toAppError(serviceError('AccessDenied', 403), { operation: 'AssumeRole' }).message).toMatch(/lack sts:AssumeRole/);
+  });
+
+  it('an operation the endpoint does not offer says so', () => {
+    expect(toAppError(serviceError('UnknownOperationException', 404), { operation: 'GetClip', endpoint: 'http://127.0.0.1:4567' })).toEqual(
+      appError('UnknownOperationException', 'The endpoint 127.0.0.1:4567 does not offer GetClip.'),
+    );
   });
 
   it('a signature refused because of clock skew says so, not "wrong keys"', () => {
@@ -126,10 +150,11 @@ describe('toAppError: AWS exceptions', () => {
 });
 
 describe('toAppError: network and other errors', () => {
-  it('ENOTFOUND on the regional AWS host is an unknown region', () => {
-    const err = netError('ENOTFOUND', { hostname: 'kinesisvideo.xx-nowhere-1.amazonaws.com' });
-    expect(toAppError(err, { region: 'xx-nowhere-1' })).toMatchObject({ code: 'UnknownRegion', field: 'region', retryable: false });
-    expect(toAppError(err, { region: 'xx-nowhere-1' }).message).toMatch(/region xx-nowhere-1 .*kinesisvideo\.xx-nowhere-1\.amazonaws\.com/);
+  it('ENOTFOUND on the regional AWS host is no network (the region was checked when saved), retryable', () => {
+    const err = netError('ENOTFOUND', { hostname: 'kinesisvideo.us-east-1.amazonaws.com' });
+    expect(toAppError(err, { region: 'us-east-1' })).toMatchObject({ code: 'NetworkError', retryable: true });
+    expect(toAppError(err, { region: 'us-east-1' }).message).toBe('AWS (kinesisvideo.us-east-1.amazonaws.com) could not be looked up: this computer has no network connection or no working DNS.');
+    expect(toAppError(err, { region: 'us-east-1' }).message).not.toMatch(/region/);
   });
 
   it('ENOTFOUND on a custom endpoint is a network problem naming only the host', () => {
@@ -186,5 +211,35 @@ describe('parseRetryAfter / cleanAwsMessage', () => {
 
   it('caps the length', () => {
     expect(cleanAwsMessage('word '.repeat(200)).length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('effectOf: may the failed request have taken effect at the service?', () => {
+  it('no, when it never left this machine', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'SELF_SIGNED_CERT_IN_CHAIN']) {
+      expect(effectOf(netError(code)), code).toBe('none');
+    }
+    // A connect() that timed out says ETIMEDOUT too; its syscall tells it apart.
+    expect(effectOf(netError('ETIMEDOUT', { syscall: 'connect' }))).toBe('none');
+    // The SDK's own connection timeout.
+    expect(effectOf(Object.assign(new Error('@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 5000 ms.'), { name: 'TimeoutError' }))).toBe('none');
+    // Happy-eyeballs: every address refused.
+    expect(effectOf(new AggregateError([netError('ECONNREFUSED'), netError('ECONNREFUSED')]))).toBe('none');
+  });
+
+  it('no, when the service answered with a refusal', () => {
+    expect(effectOf(new ClientLimitExceededException({ message: 'slow down', $metadata: meta(400) }))).toBe('none');
+    expect(effectOf(new ResourceNotFoundException({ message: 'no', $metadata: meta(404) }))).toBe('none');
+    expect(effectOf(new AppFailure(appError('AccountNotFound', 'gone')))).toBe('none');
+  });
+
+  it('unknown, when the request may have been processed: a 5xx, a reset or timeout once connected, anything else', () => {
+    expect(effectOf(serviceError('InternalFailure', 500))).toBe('unknown');
+    expect(effectOf(serviceError('ServiceUnavailableException', 503))).toBe('unknown');
+    expect(effectOf(netError('ECONNRESET', { syscall: 'read' }))).toBe('unknown');
+    expect(effectOf(netError('EPIPE', { syscall: 'write' }))).toBe('unknown');
+    expect(effectOf(Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 15000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }))).toBe('unknown');
+    expect(effectOf(new Error('socket hang up'))).toBe('unknown');
+    expect(effectOf(new AppFailure(appError('NetworkError', 'x'), { effect: 'unknown' }))).toBe('unknown');
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '../../../renderer/src/settings/settings-form';
 import { PanelSchema, recallUi, rememberUi } from '../../../renderer/src/app/ui-memory';
 
-const account = (id: string, name = id): AccountSummary => ({ id, kind: 'aws', name, region: 'us-east-1', accessKeyId: 'AKIAXXXXXXXXXXXXXXXX', hasSessionToken: false });
+const account = (id: string, name = id): AccountSummary => ({ id, kind: 'keys', name, region: 'us-east-1', accessKeyId: 'AKIAXXXXXXXXXXXXXXXX', hasSessionToken: false });
 const base: Settings = { sessionExpiresSeconds: 1800, sessionReservePerStream: 1 };
 
 /** A settings store with main's validation: what it holds is what `settings.update` accepted. */

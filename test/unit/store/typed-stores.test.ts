@@ -36,6 +36,19 @@ describe('settings store', () => {
     expect((await store.get()).sessionExpiresSeconds).toBe(600);
   });
 
+  it('keeps a quota model per account, refusing a reserve that leaves the app no session', async () => {
+    const store = createSettingsStore({ dir });
+    const quota = { model: 'points' as const, sessionLimit: 10, reservePerStream: 1, pointsShare: 0.25 };
+    await store.update({ accountQuotas: { 'acc-1': quota } });
+    expect((await createSettingsStore({ dir }).get()).accountQuotas).toEqual({ 'acc-1': quota });
+    await expect(store.update({ accountQuotas: { 'acc-1': { ...quota, reservePerStream: 10 } } })).rejects.toMatchObject({
+      appError: { code: 'InvalidRequest', field: 'accountQuotas.acc-1.reservePerStream', message: expect.stringMatching(/the reserve must leave at least one session/) },
+    });
+    await expect(store.update({ accountQuotas: { 'acc-1': { ...quota, pointsShare: 2 } } })).rejects.toMatchObject({ appError: { field: 'accountQuotas.acc-1.pointsShare' } });
+    await expect(store.update({ accountQuotas: { '../x': quota } })).rejects.toMatchObject({ appError: { code: 'InvalidRequest' } });
+    expect((await store.get()).accountQuotas).toEqual({ 'acc-1': quota });
+  });
+
   it('sets a corrupt settings file aside and tells the app', async () => {
     await writeFile(join(dir, 'settings.json'), JSON.stringify({ version: 1, data: { sessionExpiresSeconds: 'long' } }));
     const notices = createNoticeBoard();
@@ -78,20 +91,36 @@ describe('walls store', () => {
 });
 
 describe('accounts store', () => {
-  const record = { id: 'acc1', name: 'Ops', region: 'eu-west-1', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', hasSessionToken: false, createdAt: 1, revision: 0 };
+  const record = { kind: 'keys' as const, id: 'acc1', name: 'Ops', region: 'eu-west-1', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', hasSessionToken: false, createdAt: 1, revision: 0, identity: 0 };
 
   it('stores metadata and refuses a record carrying a secret', async () => {
     const store = createAccountsStore({ dir });
-    await store.update(() => [record]);
-    expect(await store.list()).toEqual([record]);
-    await expect(store.update((r) => [{ ...r[0]!, secretAccessKey: 'x'.repeat(40) } as typeof record])).rejects.toMatchObject({ appError: { code: 'Internal' } });
+    await store.update((doc) => ({ ...doc, accounts: [record] }));
+    expect(await store.read()).toEqual({ accounts: [record], demoHidden: false });
+    await expect(store.update((doc) => ({ ...doc, accounts: [{ ...record, secretAccessKey: 'x'.repeat(40) } as typeof record] }))).rejects.toMatchObject({ appError: { code: 'Internal' } });
     expect(await readFile(join(dir, 'accounts.json'), 'utf8')).not.toContain('xxxxxxxx');
+  });
+
+  it('keeps profile and chain accounts, which have no keys at all', async () => {
+    const store = createAccountsStore({ dir });
+    const profile = { kind: 'profile' as const, id: 'p1', name: 'Ops SSO', region: 'eu-west-1', profile: 'ops', createdAt: 2, revision: 0, identity: 0 };
+    const chain = { kind: 'chain' as const, id: 'c1', name: 'Instance role', region: 'eu-west-1', createdAt: 3, revision: 0, identity: 0 };
+    await store.update((doc) => ({ ...doc, accounts: [profile, chain], demoHidden: true }));
+    expect(await createAccountsStore({ dir }).read()).toEqual({ accounts: [profile, chain], demoHidden: true });
+    // A profile account carrying key fields is refused, like a secret would be.
+    await expect(store.update((doc) => ({ ...doc, accounts: [{ ...profile, accessKeyId: 'AKIAIOSFODNN7EXAMPLE' } as typeof profile] }))).rejects.toMatchObject({ appError: { code: 'Internal' } });
+  });
+
+  it('reads a format-1 file (a bare list of access-key accounts) as access-keys accounts, demo shown', async () => {
+    const { kind: _kind, identity: _identity, ...v1 } = record;
+    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ version: 1, data: [{ ...v1, revision: 3 }] }));
+    expect(await createAccountsStore({ dir }).read()).toEqual({ accounts: [{ ...record, revision: 3, identity: 3 }], demoHidden: false });
   });
 
   it('a file that somehow holds a secret is not loaded', async () => {
     const notices = createNoticeBoard();
-    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ version: 1, data: [{ ...record, secretAccessKey: 'abc' }] }));
-    expect(await createAccountsStore({ dir, notices }).list()).toEqual([]);
+    await writeFile(join(dir, 'accounts.json'), JSON.stringify({ version: 2, data: { accounts: [{ ...record, secretAccessKey: 'abc' }], demoHidden: false } }));
+    expect(await createAccountsStore({ dir, notices }).read()).toEqual({ accounts: [], demoHidden: false });
     expect(notices.list()[0]?.reason).toBe('corrupt');
   });
 });
