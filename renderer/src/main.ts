@@ -3,6 +3,7 @@ import { api as transport } from './api';
 import { trackCalls } from './api/quiet';
 import App from './App.svelte';
 import { PageLease } from './app/page-lease';
+import { ReloadGate } from './app/reload-gate';
 import { pageStorage } from './app/ui-memory';
 
 const target = document.getElementById('app');
@@ -12,13 +13,10 @@ const api = trackCalls(transport);
 /** An answer on its way when main asks for a reload (the account just added) is waited for, up to this. */
 const RELOAD_WAIT_MS = 3000;
 
+const reloads = new ReloadGate(() => void api.whenQuiet(RELOAD_WAIT_MS).then(() => location.reload()));
+
 // Attached before any tile asks for a session; attached again whenever main may have let go of it.
-const lease = new PageLease({
-  api,
-  onReconnected: api.onReconnected,
-  storage: pageStorage(),
-  reload: () => void api.whenQuiet(RELOAD_WAIT_MS).then(() => location.reload()),
-});
+const lease = new PageLease({ api, onReconnected: api.onReconnected, storage: pageStorage(), reload: () => reloads.request() });
 lease.start();
 // Gone now rather than after a lease period: the tiles' sessions go back to the pool for the next page.
 addEventListener('pagehide', () => lease.detach());
@@ -27,4 +25,4 @@ addEventListener('pageshow', (event) => {
   if (event.persisted) lease.start();
 });
 
-mount(App, { target, props: { api, lease } });
+mount(App, { target, props: { api, lease, reloads } });
