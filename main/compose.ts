@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { appError } from '../shared/errors';
 import type { StreamRef } from '../shared/model';
-import { createAccountService, createKeychainVault, type AccountServiceDeps, type SecretVault } from './accounts';
+import { createAccountService, createKeychainEntries, createKeychainVault, DEMO_ACCOUNT_ID, type AccountServiceDeps, type SecretVault } from './accounts';
 import { AppFailure } from './core/app-failure';
 import { createAppNotices } from './app-notices';
-import { contentSecurityPolicySources } from './compose-origins';
 import { systemClock, type Clock } from './core/clock';
 import { silentLogger, type Logger } from './core/logger';
 import { createEmbeddedDemo, type EmbeddedDemo } from './embedded-demo';
@@ -13,13 +12,20 @@ import { createEventHub, type EventHub } from './ipc/events';
 import { createHandlers } from './ipc/handlers';
 import type { WallServices } from './ipc/services';
 import { createEndpointCache, createKvsClients, createSessionIssuer, createStreamCatalogue, getDataEndpointVia } from './kvs';
-import { createSessionBroker, LEDGER_VERSION, LedgerSnapshotSchema, type SessionBroker } from './sessions';
+import { PageRegistry } from './pages/page-registry';
+import { createPageSessions } from './pages/page-sessions';
+import { createSessionService, LEDGER_VERSION, LedgerSnapshotSchema, migrateLedger, PoolSnapshotSchema, type SessionService } from './sessions';
+import { mediaOrigins } from './shell-policy/csp';
+import { createPagePolicy } from './shell-policy/page-policy';
 import { createAccountCaches, createAccountsStore, createJsonStore, createNoticeBoard, createSettingsStore, createWallsStore } from './store';
-import { createTileDirectory } from './tile-directory';
+import { createSealedFile, type SealingKeySource } from './store/sealed-file';
 import type { ShellCore } from './web/shell-core';
 
+/** The keychain entry (service `kvs-wall`) holding the key the session pool is sealed with. */
+export const SESSION_POOL_KEY_ACCOUNT = 'session-pool-key';
+
 export interface AppCoreOptions {
-  /** Settings, walls, caches and the session ledger live here. */
+  /** Settings, walls, caches, the session ledger and the sealed session pool live here. */
   userDataDir: string;
   shell: 'electron' | 'browser';
   version?: string;
@@ -27,6 +33,11 @@ export interface AppCoreOptions {
   logger?: Logger;
   /** Where account secrets go; the OS keychain unless a test passes another. */
   vault?: SecretVault;
+  /**
+   * Where the session pool's key lives: the OS keychain entry `session-pool-key` unless given.
+   * `false`: the pool is not saved (as with no keychain).
+   */
+  sessionPoolKey?: SealingKeySource | false;
   /** The built-in "Demo cameras" account (the emulator, embedded, started on first use). Default on. */
   demo?: boolean;
   /** Kiosk options from the command line, reported by `app.info`. */
@@ -39,6 +50,13 @@ export interface AppCoreOptions {
    * Expires bound, so renewal tests see several renewals in a minute. Never set by a shell.
    */
   sessionTimings?: { expiresSeconds: number; renewLeadSeconds: number };
+  /** Test-only: a page's lease and heartbeat (default 15 s and 5 s). */
+  pageLease?: { leaseMs: number; heartbeatMs: number };
+  /**
+   * Benchmark-only: `false` makes the naive client the churn benchmark compares against — every tile
+   * start asks KVS for a new session, and nothing is kept over a restart. Never set by a shell.
+   */
+  sessionReuse?: false;
   /**
    * Test-only account settings: roles lasting seconds (with an emulator that allows them), faster
    * credential renewal retries, a stand-in network for the connection test.
@@ -50,6 +68,7 @@ export interface AppCore extends ShellCore {
   readonly services: WallServices;
   readonly dispatch: Dispatch;
   readonly events: EventHub;
+  readonly sessions: SessionService;
   /** The machine woke up: renew every session now. */
   onResume(): void;
 }
@@ -76,25 +95,40 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const caches = createAccountCaches(storeContext);
   let settings = await settingsStore.get();
 
+  // The page policy exists before the demo starts: a port change of the demo adds an origin too.
+  let accountOrigins: () => Promise<string[]> = async () => [];
+  const pagePolicy = createPagePolicy({
+    mediaOrigins: () => accountOrigins(),
+    onReloadNeeded: () => events.emit('page.reload', { reason: 'media-origins' }),
+    logger,
+  });
   const demo: EmbeddedDemo | undefined =
-    options.demo === false ? undefined : await createEmbeddedDemo({ logger, onOriginChanged: () => events.emit('accounts.changed', {}) });
+    options.demo === false
+      ? undefined
+      : await createEmbeddedDemo({
+          logger,
+          onOriginChanged: () => {
+            events.emit('accounts.changed', {});
+            void pagePolicy.accountsChanged();
+          },
+        });
 
   // Assigned below; Test connection only runs once the core is up.
-  let broker: SessionBroker | undefined;
+  let sessions: SessionService | undefined;
   /**
-   * Test connection's GetDASHStreamingSessionURL check: one LIVE session through the broker, for a
-   * throwaway tile key, released at once. The broker records it in the ledger (it counts against the
-   * stream's quota until it expires), so the check never spends a session the app doesn't know about.
+   * Test connection's GetDASHStreamingSessionURL check: one LIVE session leased from the pool for a
+   * throwaway tile and given back at once. The ledger counts it and the pool offers it to the first
+   * tile of that stream, so the check costs no session the app doesn't know about or can't reuse.
    */
   const probeSession = async (ref: StreamRef): Promise<void> => {
-    if (!broker) throw new AppFailure(appError('Internal', 'The session service is not running yet.', { retryable: true }));
-    const key = `probe-${randomBytes(6).toString('hex')}`;
+    if (!sessions) throw new AppFailure(appError('Internal', 'The session service is not running yet.', { retryable: true }));
+    const tile = { windowId: `probe-${randomBytes(6).toString('hex')}`, tileId: 'probe:0' };
     try {
-      const answer = await broker.acquire(key, ref, { mode: 'LIVE' });
+      const answer = await sessions.acquire(tile, ref, { mode: 'LIVE' });
       if (answer.status === 'waiting') throw new AppFailure(appError('SessionBudgetFull', answer.reason, { retryable: true, retryAt: answer.until }));
       if (answer.status === 'error') throw new AppFailure(answer.error);
     } finally {
-      await broker.release(key).catch(() => false);
+      sessions.release(tile);
     }
   };
 
@@ -108,40 +142,53 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     ...(demo ? { demo } : {}),
     ...(options.accountOptions ?? {}),
   });
-  accounts.onChange(({ accountId, change, identityChanged }) => events.emit('accounts.changed', { accountId, change, identityChanged }));
+  accountOrigins = async () => mediaOrigins(await accounts.list().catch(() => []), demo ? [demo.origin()] : []);
+  const offAccounts = accounts.onChange(({ accountId, change, identityChanged }) => {
+    // Sessions were created under the old identity (or the account is gone): none of them is used again.
+    if (identityChanged || change === 'removed') sessions?.accountChanged(accountId);
+    events.emit('accounts.changed', { accountId, change, identityChanged });
+    void pagePolicy.accountsChanged();
+  });
   accounts.onStatus((status) => events.emit('accounts.status', status));
 
   const clients = createKvsClients({ accounts, onCredentialsRefused: (accountId, err) => accounts.credentialsRefused(accountId, err) });
   const endpoints = createEndpointCache({ caches, accounts, lookup: getDataEndpointVia(clients, clock), clock, logger });
   const catalogue = createStreamCatalogue({ clients, caches, accounts, clock, logger });
-  const issuer = createSessionIssuer({ clients, endpoints, clock, logger });
-  broker = await createSessionBroker({
+  const issuer = createSessionIssuer({
+    clients,
+    endpoints,
+    clock,
+    logger,
+    beforeSpending: (stream, call) => (sessions ? sessions.beforeSpending(stream, call) : Promise.resolve()),
+  });
+
+  const poolKey = options.sessionPoolKey ?? keychainKey(SESSION_POOL_KEY_ACCOUNT);
+  sessions = await createSessionService({
     clock,
     issuer,
     logger,
     ...(options.random ? { random: options.random } : {}),
-    ledgerStore: createJsonStore({ dir, name: 'sessions-ledger.json', version: LEDGER_VERSION, schema: LedgerSnapshotSchema, clock, logger, notices }),
+    ledgerStore: createJsonStore({ dir, name: 'sessions-ledger.json', version: LEDGER_VERSION, schema: LedgerSnapshotSchema, migrate: migrateLedger, clock, logger, notices }),
+    ...(options.sessionReuse === false ? { reuse: false } : {}),
+    ...(poolKey && options.sessionReuse !== false ? { poolStore: createSealedFile({ dir, name: 'session-pool.sealed', schema: PoolSnapshotSchema, keys: poolKey, logger, what: 'session pool' }) } : {}),
+    // The demo emulator starts afresh with the app: whatever the last run held there is gone.
+    ...(demo ? { voidAccounts: [DEMO_ACCOUNT_ID] } : {}),
     config: () => ({
       expiresSeconds: options.sessionTimings?.expiresSeconds ?? settings.sessionExpiresSeconds,
       reservePerStream: settings.sessionReservePerStream,
+      quotaFor: (accountId) => settings.accountQuotas?.[accountId],
       ...(options.sessionTimings ? { renewLeadSeconds: options.sessionTimings.renewLeadSeconds } : {}),
     }),
   });
+  const sessionService = sessions;
 
-  // Tile ids come from each window; the broker sees one id per (window, tile) so two windows
-  // showing the same wall never share or steal each other's sessions.
-  const tiles = createTileDirectory();
-  const unsubscribeBroker = [
-    broker.on('renewed', (payload) => {
-      const owner = tiles.owner(payload.tileId);
-      if (owner) events.emit('session.renewed', { ...payload, tileId: owner.tileId }, owner.senderId);
-    }),
-    broker.on('state', (payload) => {
-      const owner = tiles.owner(payload.tileId);
-      if (owner) events.emit('session.state', { ...payload, tileId: owner.tileId }, owner.senderId);
-    }),
-    broker.on('budget', (payload) => events.emit('session.budget', payload)),
-  ];
+  const registry = new PageRegistry({
+    clock,
+    logger,
+    ...(options.pageLease ?? {}),
+    onGone: (page) => sessionService.releaseOwner(page.pageId),
+  });
+  const pages = createPageSessions({ registry, sessions: sessionService, events, logger });
 
   const services: WallServices = {
     appInfo: async () => ({
@@ -157,6 +204,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     updateAccount: (update) => accounts.update(update),
     removeAccount: async (id) => {
       await accounts.remove(id);
+      // Its quota goes with it; settings keep only what applies to accounts that exist.
+      if (settings.accountQuotas?.[id]) {
+        const { [id]: _gone, ...rest } = settings.accountQuotas;
+        settings = await settingsStore.update({ accountQuotas: rest });
+      }
       return { removed: true };
     },
     testAccount: (target) => accounts.testConnection(target),
@@ -186,18 +238,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       settings = await settingsStore.update(patch);
       return settings;
     },
-    acquireSession: (req, ctx) => broker.acquire(tiles.keyFor(ctx.senderId, req.tileId), req.stream, req.playback),
-    releaseSession: async (tileId, ctx) => {
-      const key = tiles.existingKey(ctx.senderId, tileId);
-      if (!key) return { released: false };
-      const released = await broker.release(key);
-      tiles.forget(key);
-      return { released };
-    },
-    reportSessionFailure: async (report, ctx) => {
-      const key = tiles.existingKey(ctx.senderId, report.tileId);
-      return { accepted: key !== undefined && broker.reportFailure(key, report.sessionId, report.httpStatus) };
-    },
+    attachPage: (req, ctx) => pages.attach(req, ctx),
+    heartbeatPage: (req, ctx) => pages.heartbeat(req, ctx),
+    detachPage: (req, ctx) => pages.detach(req, ctx),
+    acquireSession: (req, ctx) => pages.acquire(req, ctx),
+    releaseSession: (tileId, ctx) => pages.release(tileId, ctx),
+    reportSessionFailure: (report, ctx) => pages.reportFailure(report, ctx),
   };
 
   const dispatch = createDispatcher(createHandlers(services), {
@@ -210,20 +256,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     services,
     dispatch,
     events,
-    mediaOrigins: async () => contentSecurityPolicySources(await accounts.list().catch(() => []), demo?.origin()),
-    senderGone(senderId) {
-      for (const key of tiles.keysOf(senderId)) {
-        broker
-          .release(key)
-          .catch((err: unknown) => logger.warn('could not release a closed window’s session', { error: String(err) }))
-          .finally(() => tiles.forget(key));
-      }
-    },
-    onResume: () => broker.onResume(),
+    sessions: sessionService,
+    contentSecurityPolicy: (connect) => pagePolicy.contentSecurityPolicy(connect),
+    senderGone: (senderId) => registry.senderGone(senderId),
+    onResume: () => sessionService.onResume(),
     dispose() {
       disposed ??= (async () => {
-        for (const off of unsubscribeBroker) off();
-        await broker?.dispose();
+        offAccounts();
+        pages.close();
+        // Sessions are saved free, each remembering its tile, for the next start.
+        await sessionService.dispose();
+        registry.dispose();
         accounts.dispose();
         clients.close();
         await demo?.stop();
@@ -231,4 +274,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       return disposed;
     },
   };
+}
+
+/** The session pool's key in the OS keychain, through the one keychain access path. */
+function keychainKey(account: string): SealingKeySource {
+  const entries = createKeychainEntries();
+  return { read: () => entries.get(account), write: (value) => entries.set(account, value) };
 }

@@ -18,9 +18,12 @@ import {
   StreamInfoSchema,
   StreamNameSchema,
   StreamPageSchema,
+  QuotaModelSchema,
   StreamTagsPageSchema,
   StreamRefSchema,
+  TileIdSchema,
   TileSessionStateSchema,
+  TileUsageSchema,
   TimestampSelectorSchema,
   WallSchema,
 } from './model';
@@ -150,20 +153,63 @@ export const calls = {
   'walls.remove': { request: byId, response: z.object({ removed: z.literal(true) }) },
   'settings.get': { request: empty, response: SettingsSchema },
   'settings.update': { request: SettingsSchema.partial().strict(), response: SettingsSchema },
-  /** Ask for a DASH session for one tile. Waiting and errors are answers, not rejections. */
+  /**
+   * A page instance (one load of the renderer) announces itself before it asks for sessions. Tiles are
+   * held by the page through a lease that its heartbeats keep alive. `windowId` is the window the page
+   * believes it is (remembered across reloads); main answers with the window it really is: the Electron
+   * window the call came from, the one asked for, or a new one when another live page already shows it.
+   * A newer page of the same window takes over at once: the older page's tiles go back to the pool.
+   */
+  'page.attach': {
+    request: z.object({ pageId: IdSchema, windowId: IdSchema.optional() }).strict(),
+    response: z.object({
+      windowId: IdSchema,
+      /** Without a heartbeat for this long the page counts as gone and its tiles' sessions return to the pool. */
+      leaseMs: z.number().int().positive(),
+      /** How often the page should send `page.heartbeat`. */
+      heartbeatMs: z.number().int().positive(),
+    }),
+  },
+  /**
+   * Keeps the page's lease alive and reports what its players fetched since the last beat (the points
+   * quota model counts every request). `accepted: false`: main no longer knows this page (it was
+   * declared gone, or main restarted); the page must attach again and re-acquire its tiles.
+   */
+  'page.heartbeat': {
+    request: z.object({ pageId: IdSchema, usage: z.array(TileUsageSchema).max(128).optional() }).strict(),
+    response: z.object({ accepted: z.boolean() }),
+  },
+  /** The page is going away (pagehide): its tiles' sessions return to the pool now rather than after the lease. */
+  'page.detach': { request: z.object({ pageId: IdSchema }).strict(), response: z.object({ detached: z.boolean() }) },
+  /**
+   * Ask for a DASH session for one tile of the calling page. Sessions belong to the pool, not to the
+   * tile: a free pooled session of the same stream and playback is leased at once, with no KVS call.
+   * Waiting and errors are answers, not rejections; `PageNotAttached` (retryable) means attach first.
+   */
   'session.acquire': {
-    request: z.object({ tileId: IdSchema, stream: StreamRefSchema, playback: PlaybackSchema }).strict(),
+    request: z.object({ tileId: TileIdSchema, stream: StreamRefSchema, playback: PlaybackSchema }).strict(),
     response: z.discriminatedUnion('status', [
       z.object({ status: z.literal('granted'), grant: GrantSchema }),
       z.object({ status: z.literal('waiting'), until: EpochMsSchema, reason: z.string() }),
       z.object({ status: z.literal('error'), error: AppErrorSchema }),
     ]),
   },
-  'session.release': { request: z.object({ tileId: IdSchema }).strict(), response: z.object({ released: z.boolean() }) },
-  /** The player saw the session refused (401/403: expired or evicted) or gone (404). Main renews. */
+  /** The tile stopped playing: its session returns to the pool while it has life left. */
+  'session.release': { request: z.object({ tileId: TileIdSchema }).strict(), response: z.object({ released: z.boolean() }) },
+  /**
+   * The player saw the session refused (401/403: expired or evicted), gone (404) or throttled (400 with
+   * `errorType` ClientLimitExceededException). Main renews, retries later or backs the stream off.
+   * `accepted: false`: main doesn't know this tile or session (any more); the tile must acquire again.
+   */
   'session.reportFailure': {
     request: z
-      .object({ tileId: IdSchema, sessionId: IdSchema, httpStatus: z.number().int().min(100).max(599) })
+      .object({
+        tileId: TileIdSchema,
+        sessionId: IdSchema,
+        httpStatus: z.number().int().min(100).max(599),
+        /** The `x-amzn-ErrorType` / `__type` of the answer, when the player could read it. */
+        errorType: z.string().max(100).regex(/^[A-Za-z0-9_.:-]*$/).optional(),
+      })
       .strict(),
     response: z.object({ accepted: z.boolean() }),
   },
@@ -173,21 +219,47 @@ export const calls = {
 export const events = {
   /** A stored file was set aside just now (e.g. a cache opened for the first time turned out corrupt). */
   'app.notice': AppNoticeSchema,
-  'session.renewed': z.object({ tileId: IdSchema, grant: GrantSchema }),
+  /** A tile of this page has a new session (its first after waiting, a renewal, or a replacement). */
+  'session.renewed': z.object({ tileId: TileIdSchema, grant: GrantSchema }),
   'session.state': z.object({
-    tileId: IdSchema,
+    tileId: TileIdSchema,
     state: TileSessionStateSchema,
-    /** A human sentence: why waiting, why backing off, what failed. */
-    detail: z.string().optional(),
+    /**
+     * A sentence a guard understands: why waiting, why backing off, what failed — e.g. "10 of 10 sessions
+     * on this camera are in use: 6 on this wall, 4 elsewhere". Times are not in it: `until` is, for the
+     * page to show in its own clock ("next one frees 10:42").
+     */
+    detail: z.string().max(500).optional(),
     until: EpochMsSchema.optional(),
     error: AppErrorSchema.optional(),
   }),
+  /** A stream's quota use, to every page, whenever it changes. */
   'session.budget': z.object({
     stream: StreamRefSchema,
+    model: QuotaModelSchema,
+    /** `sessions`: sessions that count at KVS (leased, pooled, expiring unused, outcome unknown). `points`: sessions open. */
     used: z.number().int().nonnegative(),
-    limit: z.number().int().nonnegative(),
+    /** `sessions`: how many this app may use (limit − reserve). Absent in the `points` model: no session cap. */
+    limit: z.number().int().nonnegative().optional(),
+    /** Of `used`, sessions free in the pool, ready for the next tile of this stream. */
+    pooled: z.number().int().nonnegative(),
+    /** When the earliest counted session stops counting (`sessions` model). */
     nextFreeAt: EpochMsSchema.optional(),
+    /** `points` model: this app's spend per second and its share of the stream's points. */
+    points: z
+      .object({
+        mediaPerSecond: z.number().nonnegative(),
+        metadataPerSecond: z.number().nonnegative(),
+        mediaShare: z.number().nonnegative(),
+        metadataShare: z.number().nonnegative(),
+      })
+      .optional(),
   }),
+  /**
+   * The page must reload itself, e.g. an account added a media origin its Content-Security-Policy
+   * (fixed at load) doesn't allow. Tiles come back on their pooled sessions, so a reload costs nothing.
+   */
+  'page.reload': z.object({ reason: z.enum(['media-origins']) }),
   /**
    * Accounts were added, changed or removed (all fields absent: reload the list, e.g. the demo moved).
    * `identityChanged`: the account now reaches AWS as someone else or somewhere else (kind, region,

@@ -43,6 +43,9 @@ export const APP_ERROR_CODES = [
   'WallNotFound',
   'StreamNotPlayable',
   'SessionBudgetFull',
+  'SessionReleased', // the tile was released before its acquire was answered
+  'PageNotAttached', // a session call from a page that has not attached (or was declared gone): attach, then retry
+  'PointsShareSpent', // this app's share of a stream's KVS points is in use; retry at retryAt
   'NetworkError',
   'UnknownRegion',
   'ServiceUnavailable',

@@ -287,11 +287,38 @@ export const WallSchema = z.object({
 }).strict();
 export type Wall = z.infer<typeof WallSchema>;
 
+/**
+ * How KVS limits playback on an account's streams, chosen per account:
+ * - `sessions`: the seed's documented rule — at most `sessionLimit` active DASH sessions per stream, one
+ *   more silently closes the oldest; the app keeps `reservePerStream` of them for other viewers.
+ * - `points`: AWS's current rule — no session cap; every session and archived-media API on a stream
+ *   shares 500 fragment-media and 10,000 fragment-metadata points per second; the app keeps its own
+ *   spend under `pointsShare` of each so other consumers of the stream are not starved.
+ */
+export const QuotaModelSchema = z.enum(['sessions', 'points']);
+export type QuotaModel = z.infer<typeof QuotaModelSchema>;
+
+export const AccountQuotaSchema = z
+  .object({
+    model: QuotaModelSchema,
+    /** `sessions` model: the service's active-session cap per stream (the seed documents 10). */
+    sessionLimit: z.number().int().min(1).max(100),
+    /** `sessions` model: slots per stream left for other viewers. */
+    reservePerStream: z.number().int().min(0).max(99),
+    /** `points` model: the share of each stream's media and metadata points this app may spend. */
+    pointsShare: z.number().min(0.05).max(1),
+  })
+  .strict()
+  .refine((q) => q.reservePerStream < q.sessionLimit, { message: 'the reserve must leave at least one session for this app', path: ['reservePerStream'] });
+export type AccountQuota = z.infer<typeof AccountQuotaSchema>;
+
 export const SettingsSchema = z.object({
   /** Seconds a KVS session lives; see docs/sessions.md for why this default. */
   sessionExpiresSeconds: z.number().int().min(300).max(43200),
-  /** Session slots per stream left for other viewers (the app uses at most limit − reserve). */
+  /** Session slots per stream left for other viewers, for accounts without a quota of their own. */
   sessionReservePerStream: z.number().int().min(0).max(9),
+  /** Per account (by id): its quota model; accounts not listed use the `sessions` model, limit 10. */
+  accountQuotas: z.record(IdSchema, AccountQuotaSchema).optional(),
   lastWallId: IdSchema.optional(),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -306,6 +333,37 @@ export const GrantSchema = z.object({
 export type Grant = z.infer<typeof GrantSchema>;
 
 export const TileSessionStateSchema = z.enum(['acquiring', 'granted', 'renewing', 'waiting', 'backoff', 'error', 'released']);
+
+/**
+ * A tile's identity is its place: the wall and the anchor cell (`<wallId>:<cell>`). Together with the
+ * window it is shown in, it is the same across page reloads, reconnects and app restarts, so a reloaded
+ * page re-attaches to the tiles (and the sessions) it had.
+ */
+export const TileIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}:([0-9]|[1-5][0-9]|6[0-3])$/, 'a tile id: the wall id, a colon and the cell 0–63');
+export type TileId = z.infer<typeof TileIdSchema>;
+
+export function tileIdOf(wallId: string, cell: number): TileId {
+  return `${wallId}:${cell}`;
+}
+
+/** What one tile's player fetched from its session since its previous report (points-model accounting). */
+export const TileUsageSchema = z
+  .object({
+    tileId: TileIdSchema,
+    sessionId: IdSchema,
+    /** GetDASHManifest requests. */
+    manifests: z.number().int().min(0).max(100_000),
+    /** GetMP4InitFragment requests. */
+    inits: z.number().int().min(0).max(100_000),
+    /** GetMP4MediaFragment requests, every track (audio too). */
+    fragments: z.number().int().min(0).max(100_000),
+    /** Of those requests, how many KVS refused with ClientLimitExceededException. */
+    throttled: z.number().int().min(0).max(100_000),
+  })
+  .strict();
+export type TileUsage = z.infer<typeof TileUsageSchema>;
 
 export const FragmentSchema = z.object({
   fragmentNumber: z.string().max(128),

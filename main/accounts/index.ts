@@ -1,5 +1,5 @@
 export { createAccountService, type AccountService, type AccountServiceDeps, type ConnectionTestRequest } from './accounts';
-export { createKeychainVault, KEYCHAIN_SERVICE, type SecretVault, type AccountSecrets, type KeytarApi } from './keychain';
+export { createKeychainEntries, createKeychainVault, KEYCHAIN_SERVICE, type KeychainEntries, type SecretVault, type AccountSecrets, type KeytarApi } from './keychain';
 export { DEMO_ACCOUNT_ID, DEMO_ACCOUNT_NAME, type DemoSource, type DemoEndpoint } from './demo';
 export type { AccountConnection, AccountConnections, AccountChange } from './connection';
 export type { AwsCredentials, CredentialsProvider } from './credentials';

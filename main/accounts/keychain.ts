@@ -42,7 +42,22 @@ export interface KeychainVaultOptions {
   loadKeytar?: () => Promise<KeytarApi>;
 }
 
-export function createKeychainVault(options: KeychainVaultOptions = {}): SecretVault {
+/**
+ * Raw entries of the app's keychain service: the one way KVS Wall reaches the OS keychain (account
+ * secrets, the session pool's key). Any failure to reach it is KeychainUnavailable, with the values
+ * in play scrubbed from the reason.
+ */
+export interface KeychainEntries {
+  /** The stored text, or undefined when there is no entry. */
+  get(account: string): Promise<string | undefined>;
+  set(account: string, value: string): Promise<void>;
+  /** True when an entry existed and was deleted. */
+  delete(account: string): Promise<boolean>;
+  /** Throws KeychainUnavailable when the keychain cannot be reached. */
+  probe(): Promise<void>;
+}
+
+export function createKeychainEntries(options: KeychainVaultOptions = {}): KeychainEntries {
   const service = options.service ?? KEYCHAIN_SERVICE;
   const load = options.loadKeytar ?? loadNapiKeytar;
   let keytar: Promise<KeytarApi> | undefined;
@@ -75,13 +90,33 @@ export function createKeychainVault(options: KeychainVaultOptions = {}): SecretV
   }
 
   return {
-    async get(accountId) {
+    async get(account) {
       await ensureReachable();
-      const stored = await call((api) => api.getPassword(service, accountId));
+      const stored = await call((api) => api.getPassword(service, account));
       if (stored === null || stored === undefined) {
         await probe();
         return undefined;
       }
+      return stored;
+    },
+    async set(account, value) {
+      await ensureReachable();
+      await call((api) => api.setPassword(service, account, value), [value]);
+    },
+    async delete(account) {
+      await ensureReachable();
+      return call((api) => api.deletePassword(service, account));
+    },
+    probe,
+  };
+}
+
+export function createKeychainVault(options: KeychainVaultOptions = {}): SecretVault {
+  const entries = createKeychainEntries(options);
+  return {
+    async get(accountId) {
+      const stored = await entries.get(accountId);
+      if (stored === undefined) return undefined;
       let parsed: unknown;
       try {
         parsed = JSON.parse(stored);
@@ -101,16 +136,16 @@ export function createKeychainVault(options: KeychainVaultOptions = {}): SecretV
       if (!parsed.success) {
         throw new AppFailure(appError('InvalidRequest', 'The secret access key or session token has an unexpected length.', { field: parsed.error.issues[0]?.path.join('.') ?? 'secretAccessKey' }));
       }
-      const checked = parsed.data;
-      const secretValues = [checked.secretAccessKey, checked.sessionToken].filter((v): v is string => Boolean(v));
-      await ensureReachable();
-      await call((api) => api.setPassword(service, accountId, JSON.stringify(checked)), secretValues);
+      const text = JSON.stringify(parsed.data);
+      try {
+        await entries.set(accountId, text);
+      } catch (err) {
+        // The entry's JSON was scrubbed from the reason; the bare values may appear in it too.
+        throw scrubbed(err, [parsed.data.secretAccessKey, parsed.data.sessionToken].filter((v): v is string => Boolean(v)));
+      }
     },
-    async delete(accountId) {
-      await ensureReachable();
-      return call((api) => api.deletePassword(service, accountId));
-    },
-    probe,
+    delete: (accountId) => entries.delete(accountId),
+    probe: () => entries.probe(),
   };
 }
 
@@ -118,6 +153,13 @@ export function createKeychainVault(options: KeychainVaultOptions = {}): SecretV
 async function loadNapiKeytar(): Promise<KeytarApi> {
   const mod = (await import('@napi-rs/keyring/keytar.js')) as KeytarApi & { default?: KeytarApi };
   return typeof mod.getPassword === 'function' ? mod : (mod.default as KeytarApi);
+}
+
+function scrubbed(err: unknown, secrets: string[]): unknown {
+  if (!(err instanceof AppFailure)) return err;
+  let message = err.appError.message;
+  for (const secret of secrets) message = message.split(secret).join('[redacted]');
+  return message === err.appError.message ? err : new AppFailure({ ...err.appError, message });
 }
 
 function keychainUnavailable(err: unknown, secretsInPlay: string[]): AppFailure {

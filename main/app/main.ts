@@ -4,10 +4,8 @@ import { systemClock } from '../core/clock';
 import { openLogFile } from '../core/log-files';
 import { createLogger } from '../core/logger';
 import { createAppCore, type AppCore } from '../compose';
-import { wireCalls, wireWindowEvents } from './ipc';
-import { contentSecurityPolicy } from './policy/csp';
+import { nextWindowId, wireCalls, wireWindowEvents } from './ipc';
 import { chooseDisplay, parseKioskArgs, type KioskOptions } from './policy/kiosk-args';
-import { originsAdded } from './policy/origins-watch';
 import { createSenderPolicy } from './policy/sender';
 import { startUpdates, UPDATE_FEED_ENV } from './policy/updates';
 import { guardMainProcess } from './process-guard';
@@ -55,7 +53,8 @@ if (!kiosk.ok) {
 
 async function start(options: KioskOptions): Promise<void> {
   const userDataDir = app.getPath('userData');
-  const windows = new Map<number, BrowserWindow>();
+  /** Our windows by webContents id, each with the window id its pages' tiles are known by. */
+  const windows = new Map<number, { win: BrowserWindow; windowId: string }>();
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
   hardenSession(session.defaultSession);
@@ -69,25 +68,12 @@ async function start(options: KioskOptions): Promise<void> {
     isAllowedSender: createSenderPolicy({ has: (id) => windows.has(id) }),
   });
 
-  let servedOrigins = await core.mediaOrigins();
-  serveRenderer(join(app.getAppPath(), 'renderer', 'dist'), async () => {
-    servedOrigins = await core.mediaOrigins();
-    return contentSecurityPolicy({ connect: servedOrigins });
-  });
-  const unwireCalls = wireCalls(ipcMain, core.dispatch);
+  // The core's page policy writes the CSP and, when accounts need a new origin, asks the pages to reload themselves.
+  serveRenderer(join(app.getAppPath(), 'renderer', 'dist'), () => core.contentSecurityPolicy());
+  const unwireCalls = wireCalls(ipcMain, core.dispatch, (id) => windows.get(id)?.windowId);
 
   // Timers don't run during sleep: every session may have expired by the time we wake.
   powerMonitor.on('resume', () => core.onResume());
-
-  core.events.subscribe('electron-shell', (name) => {
-    if (name !== 'accounts.changed') return false;
-    void core.mediaOrigins().then((now) => {
-      if (originsAdded(servedOrigins, now).length === 0) return;
-      logger.info('reloading windows so the new account origins are allowed by the page policy');
-      for (const win of windows.values()) win.webContents.reloadIgnoringCache();
-    });
-    return true;
-  });
 
   const openWindow = () => {
     const { display, warning } = chooseDisplay(screen.getAllDisplays(), screen.getPrimaryDisplay(), options.display);
@@ -98,13 +84,13 @@ async function start(options: KioskOptions): Promise<void> {
       fullscreen: options.fullscreen,
     });
     const id = win.webContents.id;
-    windows.set(id, win);
+    windows.set(id, { win, windowId: nextWindowId([...windows.values()].map((w) => w.windowId)) });
     wireWindowEvents(win.webContents, core.events, (senderId) => core.senderGone(senderId));
     win.on('closed', () => windows.delete(id));
   };
 
   app.on('second-instance', () => {
-    const first = windows.values().next().value;
+    const first = windows.values().next().value?.win;
     if (!first) return openWindow();
     if (first.isMinimized()) first.restore();
     first.focus();

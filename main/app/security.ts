@@ -1,5 +1,5 @@
 import type { Session, WebContents } from 'electron';
-import { allowNavigation, decideWindowOpen } from './policy/navigation';
+import { allowNavigation, allowRedirect, decideWindowOpen } from './policy/navigation';
 import { allowPermission } from './policy/permissions';
 
 /** Deny-by-default permission handling for the session the windows use. */
@@ -13,7 +13,7 @@ export function hardenSession(session: Session): void {
 }
 
 /**
- * Applied to every webContents the app creates: no navigation away from the app, no new windows
+ * Applied to every webContents the app creates: no navigation but a reload of the app's page, no new windows
  * (allow-listed documentation links open in the user's browser), no webviews.
  */
 export function hardenWebContents(contents: WebContents, openExternal: (url: string) => void): void {
@@ -21,7 +21,7 @@ export function hardenWebContents(contents: WebContents, openExternal: (url: str
     if (!allowNavigation(event.url)) event.preventDefault();
   });
   contents.on('will-redirect', (event) => {
-    if (!allowNavigation(event.url)) event.preventDefault();
+    if (!allowRedirect(event.url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {

@@ -3,15 +3,21 @@ import { AppErrorSchema, appError, type AppError } from '../../shared/errors';
 import { isAppFailure } from '../core/app-failure';
 import { redact, type Logger } from '../core/logger';
 import type { Handlers } from './handlers';
+import type { CallContext } from './services';
 import { jsonSizeWithin } from './payload-size';
 import { invalidRequestFromIssues, quoteUntrusted } from './request-errors';
 
 /** Who sent a call, as the transport saw it. The transport decides what makes a sender trusted. */
 export interface SenderInfo {
-  /** One per window or socket; also the owner of the sessions it acquires. */
+  /** One per window or socket. */
   readonly id: string;
   /** The calling frame's URL (Electron) or the page origin (browser shell), for checks and logs. */
   readonly url: string;
+  /**
+   * The window the sender is, when the shell knows it (Electron: stable per BrowserWindow). It wins
+   * over the window id a page suggests when it attaches.
+   */
+  readonly windowId?: string;
 }
 
 export type Dispatch = (name: unknown, payload: unknown, sender: SenderInfo) => Promise<Reply>;
@@ -49,8 +55,8 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions)
 
     let value: unknown;
     try {
-      const handler = handlers[name] as (req: unknown, ctx: { senderId: string }) => Promise<unknown>;
-      value = await handler(request.data, { senderId: sender.id });
+      const handler = handlers[name] as (req: unknown, ctx: CallContext) => Promise<unknown>;
+      value = await handler(request.data, { senderId: sender.id, ...(sender.windowId !== undefined ? { windowId: sender.windowId } : {}) });
     } catch (err) {
       if (isAppFailure(err)) {
         const typed = AppErrorSchema.safeParse({ ...err.appError, message: redact(err.appError.message).slice(0, 2000) });

@@ -6,16 +6,18 @@ export type ParsedRequest<N extends CallName> = z.output<(typeof calls)[N]['requ
 
 /** Who is calling: one Electron window or one browser-shell socket. */
 export interface CallContext {
-  /** Stable for the lifetime of the window or socket; sessions are owned per sender. */
+  /** Stable for the lifetime of the window or socket; the page it shows attaches through it. */
   readonly senderId: string;
+  /** The window the shell says the sender is (Electron), if it knows. */
+  readonly windowId?: string;
 }
 
 /**
  * What the IPC handlers need from the main-process services: one method per call in the contract,
  * nothing more. The composition root implements it over the real services; tests may implement it
  * in memory. Methods throw `AppFailure` for errors a person should see. Every method is
- * told its caller; the session methods need it, since sessions belong to the window (or socket)
- * that acquired them.
+ * told its caller; the page and session methods need it: a tile is a place in the window whose
+ * page the sender shows.
  */
 export interface WallServices {
   appInfo(ctx: CallContext): Promise<CallResponse<'app.info'>>;
@@ -41,6 +43,9 @@ export interface WallServices {
   removeWall(id: string, ctx: CallContext): Promise<CallResponse<'walls.remove'>>;
   getSettings(ctx: CallContext): Promise<CallResponse<'settings.get'>>;
   updateSettings(patch: ParsedRequest<'settings.update'>, ctx: CallContext): Promise<CallResponse<'settings.update'>>;
+  attachPage(request: ParsedRequest<'page.attach'>, ctx: CallContext): Promise<CallResponse<'page.attach'>>;
+  heartbeatPage(request: ParsedRequest<'page.heartbeat'>, ctx: CallContext): Promise<CallResponse<'page.heartbeat'>>;
+  detachPage(request: ParsedRequest<'page.detach'>, ctx: CallContext): Promise<CallResponse<'page.detach'>>;
   acquireSession(request: ParsedRequest<'session.acquire'>, ctx: CallContext): Promise<CallResponse<'session.acquire'>>;
   releaseSession(tileId: string, ctx: CallContext): Promise<CallResponse<'session.release'>>;
   reportSessionFailure(

@@ -6,10 +6,17 @@ export interface ClientTuning {
   /** Total attempts per call, first included. Kept low: the broker and catalogue do their own backoff. */
   maxAttempts?: number;
   connectionTimeoutMs?: number;
+  /** The whole request, connect included; the call fails with a TimeoutError after it. */
   requestTimeoutMs?: number;
 }
 
 export const DEFAULT_TUNING: Required<ClientTuning> = { maxAttempts: 3, connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 };
+
+/**
+ * For GetDASHStreamingSessionURL: one attempt. Every attempt that reaches KVS may create a session,
+ * and the session broker, which counts them, is the one owner of retries for that call.
+ */
+export const SESSION_URL_TUNING: ClientTuning = { maxAttempts: 1 };
 
 function baseConfig(connection: AccountConnection, tuning: ClientTuning) {
   const t = { ...DEFAULT_TUNING, ...tuning };
@@ -19,7 +26,8 @@ function baseConfig(connection: AccountConnection, tuning: ClientTuning) {
     // Adaptive mode adds a client-side rate limiter that backs off on throttling, on top of retries.
     retryMode: 'adaptive',
     maxAttempts: t.maxAttempts,
-    requestHandler: { connectionTimeout: t.connectionTimeoutMs, requestTimeout: t.requestTimeoutMs },
+    // Without throwOnRequestTimeout the SDK only logs an overrun and lets the call hang on.
+    requestHandler: { connectionTimeout: t.connectionTimeoutMs, requestTimeout: t.requestTimeoutMs, throwOnRequestTimeout: true },
   } as const;
 }
 

@@ -1,7 +1,14 @@
 import type { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import type { KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
 import type { AccountConnection, AccountConnections } from '../accounts/connection';
-import { createArchivedClient, createControlClient, type ClientTuning } from './client-config';
+import { createArchivedClient, createControlClient, SESSION_URL_TUNING, type ClientTuning } from './client-config';
+
+/**
+ * What an archived-media client is for. `session-url` clients make exactly one attempt per call
+ * (GetDASHStreamingSessionURL: every attempt that reaches KVS may create a session); `general` ones
+ * retry as the tuning says.
+ */
+export type ArchivedPurpose = 'general' | 'session-url';
 
 export interface ControlHandle {
   client: KinesisVideoClient;
@@ -19,7 +26,7 @@ export interface ArchivedHandle {
  */
 export interface KvsClients {
   control(accountId: string): Promise<ControlHandle>;
-  archived(accountId: string, dataEndpoint: string): Promise<ArchivedHandle>;
+  archived(accountId: string, dataEndpoint: string, purpose?: ArchivedPurpose): Promise<ArchivedHandle>;
   /** Destroys the account's clients; the next call builds fresh ones. */
   forget(accountId: string): void;
   /** Destroys every client and stops following account changes. */
@@ -34,7 +41,7 @@ export interface KvsClientsDeps {
    */
   onCredentialsRefused?: (accountId: string, err: unknown) => void;
   tuning?: ClientTuning;
-  /** Archived clients kept per account; the least recently used beyond this are destroyed. */
+  /** Archived clients kept per account (per endpoint and purpose); the least recently used beyond this are destroyed. */
   maxArchivedPerAccount?: number;
 }
 
@@ -104,16 +111,18 @@ export function createKvsClients(deps: KvsClientsDeps): KvsClients {
       entry.control ??= watchRefusals(createControlClient(connection, deps.tuning), accountId);
       return { client: entry.control, connection };
     },
-    async archived(accountId, dataEndpoint) {
+    async archived(accountId, dataEndpoint, purpose = 'general') {
       const { entry, connection } = await entryFor(accountId);
-      let client = entry.archived.get(dataEndpoint);
+      const key = `${purpose} ${dataEndpoint}`;
+      let client = entry.archived.get(key);
       if (client) {
         // Re-insert to mark it most recently used.
-        entry.archived.delete(dataEndpoint);
+        entry.archived.delete(key);
       } else {
-        client = watchRefusals(createArchivedClient(connection, dataEndpoint, deps.tuning), accountId);
+        const tuning = purpose === 'session-url' ? { ...deps.tuning, ...SESSION_URL_TUNING } : deps.tuning;
+        client = watchRefusals(createArchivedClient(connection, dataEndpoint, tuning), accountId);
       }
-      entry.archived.set(dataEndpoint, client);
+      entry.archived.set(key, client);
       while (entry.archived.size > maxArchived) {
         const [oldest, stale] = entry.archived.entries().next().value as [string, KinesisVideoArchivedMediaClient];
         entry.archived.delete(oldest);

@@ -1,5 +1,5 @@
 import { appError, type AppError } from '../../shared/errors';
-import { isAppFailure } from '../core/app-failure';
+import { isAppFailure, type CallEffect } from '../core/app-failure';
 import { redact } from '../core/logger';
 
 /** The KVS calls KVS Wall makes, so messages can name the IAM action an account is missing. */
@@ -84,6 +84,28 @@ const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+
+/**
+ * Network failures that happen before a request is written: nothing reached the service. Everything
+ * else on a socket (a reset, a broken pipe, a timeout on an open connection) may come after the
+ * request was sent, so the service may have acted on it.
+ */
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  ...TLS_CODES,
+]);
+/** Syscalls that fail before a connection exists (a connect() that timed out says ETIMEDOUT too). */
+const BEFORE_SENDING_SYSCALLS = new Set(['connect', 'getaddrinfo', 'queryA', 'queryAaaa']);
+/** The SDK's own connect timeout: `TimeoutError` whose message says no connection was made. */
+const NO_CONNECTION_MESSAGE = /did not establish a connection|without establishing a connection/i;
 
 export const IAM_ACTION: Record<AwsOperation, string> = {
   ListStreams: 'kinesisvideo:ListStreams',
@@ -222,6 +244,24 @@ function kvsSpecific(name: string, facts: ErrorFacts, context: ErrorContext): Ap
   }
 }
 
+/**
+ * Whether a failed call may still have taken effect at the service — for calls whose effects are
+ * counted (a DASH session exists once KVS has processed GetDASHStreamingSessionURL, answer or not).
+ * `none`: refused before the request left this machine (DNS, a refused or timed-out connect, TLS), by
+ * our own checks, or answered by the service with a 4xx error. `unknown`: a 5xx, a reset, hang-up or
+ * timeout once connected, or anything not recognised — the request may have been processed.
+ */
+export function effectOf(err: unknown): CallEffect {
+  if (isAppFailure(err)) return (err as { effect?: CallEffect }).effect ?? 'none';
+  const obj = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
+  const status = numberOr((obj.$metadata as { httpStatusCode?: unknown } | undefined)?.httpStatusCode);
+  if (status !== undefined) return status >= 500 ? 'unknown' : 'none';
+  const network = networkCause(err);
+  if (network && (NEVER_SENT_CODES.has(network.code) || (network.syscall !== undefined && BEFORE_SENDING_SYSCALLS.has(network.syscall)))) return 'none';
+  if (obj.name === 'TimeoutError' && typeof obj.message === 'string' && NO_CONNECTION_MESSAGE.test(obj.message)) return 'none';
+  return 'unknown';
+}
+
 function factsOf(err: unknown, now: number): ErrorFacts {
   const obj = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
   const metadata = obj.$metadata as { httpStatusCode?: unknown } | undefined;
@@ -245,12 +285,12 @@ function factsOf(err: unknown, now: number): ErrorFacts {
 }
 
 /** Walks `cause` and AggregateError members (Node's happy-eyeballs connect) for a socket error code. */
-function networkCause(err: unknown, depth = 0): { code: string; host?: string } | undefined {
+function networkCause(err: unknown, depth = 0): { code: string; host?: string; syscall?: string } | undefined {
   if (typeof err !== 'object' || err === null || depth > 4) return undefined;
-  const e = err as { code?: unknown; hostname?: unknown; address?: unknown; port?: unknown; cause?: unknown; errors?: unknown };
+  const e = err as { code?: unknown; hostname?: unknown; address?: unknown; port?: unknown; syscall?: unknown; cause?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || TLS_CODES.has(e.code))) {
     const host = typeof e.hostname === 'string' ? e.hostname : typeof e.address === 'string' ? `${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}` : undefined;
-    return { code: e.code, host };
+    return { code: e.code, host, ...(typeof e.syscall === 'string' ? { syscall: e.syscall } : {}) };
   }
   for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
     const found = networkCause(inner, depth + 1);

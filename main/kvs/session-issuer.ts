@@ -10,14 +10,21 @@ import { AppFailure } from '../core/app-failure';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import { HttpUrlSchema, type DataApiName } from '../store/account-caches';
-import type { KvsClients } from './clients';
+import type { ArchivedPurpose, KvsClients } from './clients';
 import type { EndpointCache } from './endpoint-cache';
-import { toAppError, type KvsOperation } from './errors';
+import { effectOf, toAppError, type KvsOperation } from './errors';
 import { createRateLimiter, type RateLimit } from './rate-limiter';
 
-/** What the session broker needs to obtain one DASH session URL (a bearer token: never log it). */
+/** A DASH session as KVS handed it out (the URL is a bearer token: never log it). */
+export interface IssuedSession {
+  url: string;
+  /** The MaxManifestFragmentResults asked for: what each manifest GET of this session costs in metadata points. */
+  maxManifestFragmentResults: number;
+}
+
+/** What the session broker needs to obtain one DASH session URL. */
 export interface SessionIssuer {
-  issue(stream: StreamRef, playback: Playback, expiresSeconds: number): Promise<{ url: string }>;
+  issue(stream: StreamRef, playback: Playback, expiresSeconds: number): Promise<IssuedSession>;
 }
 
 export type TimestampSelector = 'PRODUCER_TIMESTAMP' | 'SERVER_TIMESTAMP';
@@ -27,6 +34,12 @@ export interface FragmentLister {
   listFragments(ref: StreamRef, start: number, end: number, selector: TimestampSelector): Promise<Fragment[]>;
 }
 
+/** A call this issuer makes on its own account that spends a stream's KVS quota points. */
+export interface SpendingCall {
+  api: 'ListFragments';
+  maxResults: number;
+}
+
 export interface SessionIssuerDeps {
   clients: Pick<KvsClients, 'archived'>;
   endpoints: Pick<EndpointCache, 'get' | 'invalidate'>;
@@ -34,10 +47,28 @@ export interface SessionIssuerDeps {
   logger: Logger;
   /** The scrubber shows at most this many fragments (about 5.5 h of 2-s fragments). */
   maxFragments?: number;
+  /**
+   * Asked before every call that spends the stream's quota points; it may wait, or refuse by
+   * throwing, when this app's share of the stream's points is spent. Absent: no accounting.
+   */
+  beforeSpending?: (stream: StreamRef, call: SpendingCall) => Promise<void>;
 }
 
 /** KVS: Expires is 300–43200 s. Lower values are only accepted by the emulator's test mode. */
 export const MAX_EXPIRES_SECONDS = 43_200;
+/**
+ * The most an ON_DEMAND manifest asks for. KVS's current API takes up to 5,000, its older quota
+ * table 1,000; 1,000 is accepted under both and covers a 16-minute clip even at 1-s fragments
+ * (33 minutes at the usual 2 s). Each manifest GET costs this many metadata points.
+ */
+export const MAX_MANIFEST_FRAGMENT_RESULTS = 1_000;
+/**
+ * LIVE and LIVE_REPLAY manifests: the newest 5 fragments, KVS's own default and what its docs advise
+ * for live (3–10). Every manifest poll costs this many metadata points, so more would only cost more.
+ */
+export const LIVE_MANIFEST_FRAGMENT_RESULTS = 5;
+/** KVS's shortest fragment: an ON_DEMAND range holds at most one fragment per second of it, plus one. */
+const MIN_FRAGMENT_MS = 1_000;
 export const DEFAULT_MAX_FRAGMENTS = 10_000;
 const FRAGMENT_PAGE_SIZE = 1000;
 /** KVS quota for ListFragments: 5 calls/s per stream. */
@@ -54,21 +85,35 @@ export function createSessionIssuer(deps: SessionIssuerDeps): SessionIssuer & Fr
   const maxFragments = deps.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
   const limiter = createRateLimiter(deps.clock);
 
-  async function onDataEndpoint<T>(ref: StreamRef, apiName: DataApiName, operation: KvsOperation, call: (client: Awaited<ReturnType<KvsClients['archived']>>['client']) => Promise<T>): Promise<T> {
-    let endpoint = await deps.endpoints.get(ref, apiName);
+  /**
+   * Runs one call on the stream's data endpoint. Every failure leaves as an AppFailure that says
+   * whether the call may have taken effect at KVS. When the endpoint itself looks wrong it is
+   * invalidated so the next call looks it up again. The one retry made here is on a freshly looked-up
+   * endpoint after the old one could not even be connected to (a cached endpoint of an earlier run,
+   * now gone — the Demo cameras move to a new port every start): that attempt provably never reached
+   * KVS, so it created nothing and spent nothing. Every other retry of a session call is the session
+   * service's, which counts each attempt that may have reached KVS.
+   */
+  async function onDataEndpoint<T>(
+    ref: StreamRef,
+    apiName: DataApiName,
+    operation: KvsOperation,
+    purpose: ArchivedPurpose,
+    call: (client: Awaited<ReturnType<KvsClients['archived']>>['client']) => Promise<T>,
+  ): Promise<T> {
+    let endpoint = await beforeSending(() => deps.endpoints.get(ref, apiName));
     for (let attempt = 1; ; attempt++) {
-      const { client, connection } = await deps.clients.archived(ref.accountId, endpoint);
+      const { client, connection } = await beforeSending(() => deps.clients.archived(ref.accountId, endpoint, purpose));
       try {
         return await call(client);
       } catch (err) {
         const mapped = toAppError(err, { operation, region: connection.region, endpoint, now: deps.clock.now() });
-        if (!ENDPOINT_SUSPECT.has(mapped.code)) throw new AppFailure(mapped);
+        const failure = new AppFailure(mapped, { effect: effectOf(err) });
+        if (!ENDPOINT_SUSPECT.has(mapped.code)) throw failure;
         await deps.endpoints.invalidate(ref, apiName);
-        // A connection that never reached the service (e.g. a cached endpoint of an earlier run, now
-        // gone) is retried once on a freshly looked-up endpoint, if that differs; it cost no quota.
-        if (attempt > 1 || mapped.code !== 'NetworkError') throw new AppFailure(mapped);
-        const fresh = await deps.endpoints.get(ref, apiName);
-        if (fresh === endpoint) throw new AppFailure(mapped);
+        if (attempt > 1 || mapped.code !== 'NetworkError' || failure.effect !== 'none') throw failure;
+        const fresh = await beforeSending(() => deps.endpoints.get(ref, apiName));
+        if (fresh === endpoint) throw failure;
         deps.logger.info('data endpoint moved; retrying on the new one', { accountId: ref.accountId, stream: ref.streamName, apiName });
         endpoint = fresh;
       }
@@ -81,13 +126,16 @@ export function createSessionIssuer(deps: SessionIssuerDeps): SessionIssuer & Fr
         throw new AppFailure(appError('InvalidRequest', `A session lasts 300–${MAX_EXPIRES_SECONDS} seconds, not ${String(expiresSeconds).slice(0, 20)}.`));
       }
       const input = sessionRequest(stream.streamName, playback, expiresSeconds);
-      const out = await onDataEndpoint(stream, 'GET_DASH_STREAMING_SESSION_URL', 'GetDASHStreamingSessionURL', (client) => client.send(new GetDASHStreamingSessionURLCommand(input)));
+      const out = await onDataEndpoint(stream, 'GET_DASH_STREAMING_SESSION_URL', 'GetDASHStreamingSessionURL', 'session-url', (client) =>
+        client.send(new GetDASHStreamingSessionURLCommand(input)),
+      );
       const url = HttpUrlSchema.safeParse(out.DASHStreamingSessionURL);
       if (!url.success) {
-        throw new AppFailure(appError('ServiceUnavailable', 'AWS answered GetDASHStreamingSessionURL without a usable session URL.', { retryable: true }));
+        // KVS answered 200, so a session exists; we just can't use it.
+        throw new AppFailure(appError('ServiceUnavailable', 'AWS answered GetDASHStreamingSessionURL without a usable session URL.', { retryable: true }), { effect: 'unknown' });
       }
       deps.logger.info('session issued', { accountId: stream.accountId, stream: stream.streamName, mode: playback.mode, expiresSeconds });
-      return { url: url.data };
+      return { url: url.data, maxManifestFragmentResults: input.MaxManifestFragmentResults ?? LIVE_MANIFEST_FRAGMENT_RESULTS };
     },
 
     async listFragments(ref, start, end, selector) {
@@ -98,8 +146,9 @@ export function createSessionIssuer(deps: SessionIssuerDeps): SessionIssuer & Fr
       let nextToken: string | undefined;
       do {
         await limiter.acquire([{ key: `${ref.accountId}/${ref.streamName}`, limit: LIST_FRAGMENTS_LIMIT }]);
+        await deps.beforeSpending?.(ref, { api: 'ListFragments', maxResults: FRAGMENT_PAGE_SIZE });
         const token = nextToken;
-        const out = await onDataEndpoint(ref, 'LIST_FRAGMENTS', 'ListFragments', (client) =>
+        const out = await onDataEndpoint(ref, 'LIST_FRAGMENTS', 'ListFragments', 'general', (client) =>
           client.send(
             new ListFragmentsCommand({
               StreamName: ref.streamName,
@@ -132,6 +181,8 @@ export function sessionRequest(streamName: string, playback: Playback, expiresSe
     // kvs:ts on every S element lets the tile show the camera's real clock time.
     DisplayFragmentTimestamp: 'ALWAYS',
     Expires: expiresSeconds,
+    // Said explicitly: it prices every manifest GET of the session (metadata points).
+    MaxManifestFragmentResults: manifestFragmentsFor(playback),
   };
   switch (playback.mode) {
     case 'LIVE':
@@ -143,6 +194,23 @@ export function sessionRequest(streamName: string, playback: Playback, expiresSe
         ...base,
         DASHFragmentSelector: { FragmentSelectorType: playback.selector, TimestampRange: { StartTimestamp: new Date(playback.start), EndTimestamp: new Date(playback.end) } },
       };
+  }
+}
+
+/** LIVE and LIVE_REPLAY: the newest few; ON_DEMAND: enough for every fragment the range can hold. */
+export function manifestFragmentsFor(playback: Playback): number {
+  if (playback.mode !== 'ON_DEMAND') return LIVE_MANIFEST_FRAGMENT_RESULTS;
+  const most = Math.ceil(Math.max(0, playback.end - playback.start) / MIN_FRAGMENT_MS) + 1;
+  return Math.min(MAX_MANIFEST_FRAGMENT_RESULTS, Math.max(1, most));
+}
+
+/** Runs a step before the request is sent: whatever fails there took no effect at KVS. */
+async function beforeSending<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof AppFailure && err.effect !== undefined) throw err;
+    throw new AppFailure(toAppError(err), { cause: err, effect: 'none' });
   }
 }
 

@@ -15,7 +15,7 @@ export interface ClassifiedFailure {
   kind: FailureKind;
   error: AppError;
   /**
-   * False only when the service (or the network stack) refused before any session could exist.
+   * False only when the request never reached KVS or KVS refused it: no session can exist.
    * Otherwise the reservation keeps counting as if the call had created one.
    */
   sessionMayExist: boolean;
@@ -35,8 +35,20 @@ const FATAL_CODES = new Set([
   'StreamNotPlayable',
 ]);
 
-/** An error response from KVS, or a failure before the request left this machine: no session was made. */
-const NO_SESSION_CODES = new Set<string>([...KVS_ERROR_CODES, ...CREDENTIAL_ERROR_CODES, 'NetworkError', 'UnknownRegion', 'AccountNotFound', 'AccountChanged', 'StreamNotPlayable']);
+/**
+ * For failures that don't say whether the call took effect: an error response from KVS, or one of
+ * our own refusals before any call (credentials, accounts), made no session. Anything else — a
+ * NetworkError included, since a reset or timeout may come after KVS acted — may have.
+ */
+const NO_SESSION_CODES = new Set<string>([
+  ...KVS_ERROR_CODES,
+  ...CREDENTIAL_ERROR_CODES,
+  'UnknownRegion',
+  'AccountNotFound',
+  'AccountChanged',
+  'StreamNotPlayable',
+  'InvalidRequest',
+]);
 
 export function classifyFailure(err: unknown): ClassifiedFailure {
   if (!isAppFailure(err)) {
@@ -47,7 +59,8 @@ export function classifyFailure(err: unknown): ClassifiedFailure {
     };
   }
   const error = err.appError;
-  const sessionMayExist = !NO_SESSION_CODES.has(error.code);
+  // The issuer knows best whether its request reached KVS; the code is only a fallback.
+  const sessionMayExist = err.effect !== undefined ? err.effect === 'unknown' : !NO_SESSION_CODES.has(error.code);
   if (error.code === 'ClientLimitExceededException') return { kind: 'throttled', error, sessionMayExist };
   if (error.code === 'ResourceNotFoundException') return { kind: 'offline', error, sessionMayExist };
   if (FATAL_CODES.has(error.code)) return { kind: 'fatal', error: { ...error, retryable: false }, sessionMayExist };

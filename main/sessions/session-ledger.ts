@@ -6,7 +6,7 @@ import { streamKey } from './stream-key';
 export const COUNT_MARGIN_MS = 2_000;
 /**
  * How long after the reservation a call whose outcome we never learned may have created a session.
- * The issuer's own timeout must be shorter than this.
+ * The issuer's own request timeout must be shorter than this (see main/kvs/client-config.ts).
  */
 export const UNKNOWN_OUTCOME_GRACE_MS = 60_000;
 
@@ -17,27 +17,31 @@ interface StreamEntries {
 
 export interface Reservation {
   sessionId: string;
-  tileId: string;
   playback: Playback;
   reservedAt: number;
   expiresSeconds: number;
 }
 
 /**
- * Every session this app may have open, per stream, including released ones and calls in flight.
- * A slot is reserved here before the call to KVS, so the count is never lower than what KVS holds.
+ * Every session this app may have open at KVS, per stream: leased to a tile, free in the pool,
+ * expiring unused, being created, or created by a call whose answer never came. A slot is reserved
+ * here before the call to KVS, so the count is never lower than what KVS holds. Who uses a session
+ * is the pool's business; the ledger only counts.
  */
 export class SessionLedger {
   private readonly streams = new Map<string, StreamEntries>();
   private readonly keyOfSession = new Map<string, string>();
 
-  /** Sessions from a previous run belong to no tile now, yet still count until they expire. */
-  restore(snapshot: LedgerSnapshot, now: number): void {
+  /** Sessions from a previous run still count until they expire, except the accounts named void. */
+  restore(snapshot: LedgerSnapshot, now: number, isVoid: (stream: StreamRef) => boolean = () => false): number {
+    let dropped = 0;
     for (const { stream, sessions } of snapshot.streams) {
       for (const entry of sessions) {
-        if (entry.countsUntil > now) this.put(stream, { ...entry, released: true });
+        if (entry.countsUntil > now && !isVoid(stream)) this.put(stream, { ...entry });
+        else dropped++;
       }
     }
+    return dropped;
   }
 
   snapshot(): LedgerSnapshot {
@@ -51,13 +55,11 @@ export class SessionLedger {
   reserve(stream: StreamRef, r: Reservation): LedgerEntry {
     const entry: LedgerEntry = {
       sessionId: r.sessionId,
-      tileId: r.tileId,
       playbackMode: r.playback.mode,
       reservedAt: r.reservedAt,
       expiresSeconds: r.expiresSeconds,
       expiresAt: r.reservedAt + r.expiresSeconds * 1000,
       countsUntil: r.reservedAt + r.expiresSeconds * 1000 + UNKNOWN_OUTCOME_GRACE_MS,
-      released: false,
     };
     this.put(stream, entry);
     return entry;
@@ -72,6 +74,17 @@ export class SessionLedger {
     return entry;
   }
 
+  /**
+   * The call failed in a way that may have created a session (its answer was lost, timed out or a
+   * 5xx). It counts until the later of the reservation's worst case and the failure itself: a
+   * session KVS made for this request was made before we saw the request fail.
+   */
+  markUnknown(sessionId: string, failedAt: number): void {
+    const entry = this.get(sessionId);
+    if (!entry) return;
+    entry.countsUntil = Math.max(entry.countsUntil, failedAt + entry.expiresSeconds * 1000 + COUNT_MARGIN_MS);
+  }
+
   /** The call failed in a way that created no session: give the slot back. */
   forget(sessionId: string): void {
     const key = this.keyOfSession.get(sessionId);
@@ -80,14 +93,15 @@ export class SessionLedger {
     this.keyOfSession.delete(sessionId);
   }
 
-  markReleased(sessionId: string): void {
-    const entry = this.get(sessionId);
-    if (entry) entry.released = true;
-  }
-
   get(sessionId: string): LedgerEntry | undefined {
     const key = this.keyOfSession.get(sessionId);
     return key === undefined ? undefined : this.streams.get(key)?.entries.get(sessionId);
+  }
+
+  /** Whether the session still counts (KVS may still hold it). */
+  counts(sessionId: string, now: number): boolean {
+    const entry = this.get(sessionId);
+    return entry !== undefined && entry.countsUntil > now;
   }
 
   liveCount(stream: StreamRef, now: number): number {
@@ -103,15 +117,6 @@ export class SessionLedger {
       if (e.countsUntil > now && (next === undefined || e.countsUntil < next)) next = e.countsUntil;
     }
     return next;
-  }
-
-  /** Expiry times of sessions tiles still hold (or are being created), other than `exceptTileId`'s. */
-  heldExpiries(stream: StreamRef, now: number, exceptTileId: string): number[] {
-    const out: number[] = [];
-    for (const e of this.entriesOf(stream)) {
-      if (!e.released && e.tileId !== exceptTileId && e.countsUntil > now) out.push(e.expiresAt);
-    }
-    return out;
   }
 
   /** Drops what no longer counts; returns the streams that changed. */

@@ -1,8 +1,10 @@
-import type { BrokerConfig } from './types';
+import type { SessionConfig } from './types';
 
 export const MAX_EXPIRES_SECONDS = 43_200;
 /** A call's latency plus the ledger's count margin, rounded up: how long an old session outlives its renewal. */
 const RENEWAL_SETTLE_MS = 5_000;
+/** Time for a player to load a session and for its replacement to arrive. */
+const OWN_SESSION_MIN_LIFE_MS = 30_000;
 
 export interface SessionTimings {
   expiresSeconds: number;
@@ -22,6 +24,17 @@ export interface SessionTimings {
    * spreading expiries matters more than the last hours of a very long session.
    */
   maxShrinkSeconds: number;
+  /**
+   * A pooled session is offered to a tile only while it has at least this much life left: the
+   * renewal lead and jitter plus a margin, so a tile never takes a session it must renew at once.
+   */
+  minReusableLifeMs: number;
+  /**
+   * A tile gets back the session it played last (a reload, a reconnect, a restart) while it has at
+   * least this long to live: less than its renewal lead is fine — the renewal then follows at once,
+   * as it would have without the reload — but not a session about to die under a player just loaded.
+   */
+  minOwnLifeMs: number;
 }
 
 /**
@@ -32,14 +45,18 @@ export function defaultLeadSeconds(expiresSeconds: number): number {
   return Math.min(Math.max(60, expiresSeconds * 0.1), expiresSeconds / 3);
 }
 
-export function resolveTimings(config: BrokerConfig, budget: number): SessionTimings {
+/** `slots`: how many sessions one stream may hold at once (the spacing spreads that many expiries). */
+export function resolveTimings(config: Pick<SessionConfig, 'expiresSeconds' | 'renewLeadSeconds' | 'renewJitterSeconds'>, slots: number): SessionTimings {
   const expiresSeconds = Math.min(MAX_EXPIRES_SECONDS, Math.max(1, Math.round(config.expiresSeconds)));
   const leadMs = Math.round((config.renewLeadSeconds ?? defaultLeadSeconds(expiresSeconds)) * 1000);
   const jitterMs = Math.round((config.renewJitterSeconds ?? Math.min(10, leadMs / 6000)) * 1000);
   const spacingMs = leadMs + jitterMs + RENEWAL_SETTLE_MS;
-  const wanted = Math.max(expiresSeconds, Math.ceil(((budget - 1) * spacingMs) / 1000));
+  const wanted = Math.max(expiresSeconds, Math.ceil(((slots - 1) * spacingMs) / 1000));
   const maxStretchSeconds = Math.max(0, Math.min(MAX_EXPIRES_SECONDS - expiresSeconds, wanted));
   // Never below half the configured Expires, so a capped session is still a long one.
   const maxShrinkSeconds = Math.max(0, Math.min(wanted - maxStretchSeconds, Math.floor(expiresSeconds / 2)));
-  return { expiresSeconds, leadMs, jitterMs, spacingMs, maxStretchSeconds, maxShrinkSeconds };
+  // Half a lead more than the renewal needs: the tile plays a while on a pooled session before renewing it.
+  const minReusableLifeMs = leadMs + jitterMs + Math.max(RENEWAL_SETTLE_MS, Math.round(leadMs / 2));
+  const minOwnLifeMs = Math.min(minReusableLifeMs, OWN_SESSION_MIN_LIFE_MS);
+  return { expiresSeconds, leadMs, jitterMs, spacingMs, maxStretchSeconds, maxShrinkSeconds, minReusableLifeMs, minOwnLifeMs };
 }

@@ -173,7 +173,8 @@ export function openJsonFile<T>(options: JsonFileOptions<T>): JsonFile<T> {
   };
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
+/** Writes `text` to `path` through a synced temp file and a rename: a crash leaves the old file or the new one. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.tmp-${process.pid}-${++tempCounter}-${randomBytes(3).toString('hex')}`;
   try {

@@ -4,7 +4,6 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { WIRE_SOCKET_PATH, WIRE_TOKEN_PARAM } from '../../shared/wire';
-import { contentSecurityPolicy } from '../app/policy/csp';
 import { silentLogger, type Logger } from '../core/logger';
 import type { ShellCore } from './shell-core';
 import { checkPageRequest, checkSocketRequest, type GuardOptions } from './request-guard';
@@ -70,10 +69,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     }
     const isPage = file.endsWith('.html');
     const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': contentTypeOf(file), 'Cache-Control': isPage ? 'no-store' : 'no-cache' };
-    if (isPage) {
-      const origin = `ws://${req.headers.host}`;
-      headers['Content-Security-Policy'] = contentSecurityPolicy({ connect: [origin, ...(await core.mediaOrigins())] });
-    }
+    if (isPage) headers['Content-Security-Policy'] = await core.contentSecurityPolicy([`ws://${req.headers.host}`]);
     if (setCookie) headers['Set-Cookie'] = `${guard.cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();

@@ -5,9 +5,16 @@ import type { EventHub } from '../ipc/events';
 export interface ShellCore {
   readonly dispatch: Dispatch;
   readonly events: EventHub;
-  /** Origins the renderer fetches media from (accounts' KVS hosts, the demo cameras); for the CSP. */
-  mediaOrigins(): Promise<string[]>;
-  /** A window or socket went away: release the sessions it held. */
+  /**
+   * The Content-Security-Policy for a page served now, from the accounts' media origins plus
+   * `connect` (the browser shell's socket origin). The core remembers what it served, and asks
+   * pages to reload (`page.reload`) when accounts need an origin they don't allow.
+   */
+  contentSecurityPolicy(connect?: readonly string[]): Promise<string>;
+  /**
+   * The page a window or socket showed is gone (closed, crashed, navigated, socket dropped): its
+   * tiles' sessions return to the pool. The sender may show a new page later (an Electron reload).
+   */
   senderGone(senderId: string): void;
   dispose(): Promise<void>;
 }

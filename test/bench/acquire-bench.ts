@@ -60,12 +60,15 @@ const SENDER = { id: 'bench-window', url: 'bench://' };
 
 /** A whole app core (broker with its fsynced ledger, endpoint cache, issuer) with the emulator as an account. */
 async function appCore(emulator: Emulator, dir: string): Promise<{ core: AppCore; accountId: string }> {
-  const core = await createAppCore({ userDataDir: dir, shell: 'browser', demo: false, vault: memoryVault() });
+  // No keychain here: the session pool is not saved (sessionPoolKey: false), which changes nothing measured.
+  const core = await createAppCore({ userDataDir: dir, shell: 'browser', demo: false, vault: memoryVault(), sessionPoolKey: false });
   const reply = await core.dispatch('accounts.add', {
     name: 'Bench cameras', region: emulator.region, endpoint: emulator.url,
     accessKeyId: emulator.credentials.accessKeyId, secretAccessKey: emulator.credentials.secretAccessKey,
   }, SENDER);
   if (!reply.ok) throw new Error(`could not add the bench account: ${reply.error.message}`);
+  const attached = await core.dispatch('page.attach', { pageId: 'bench-page' }, SENDER);
+  if (!attached.ok) throw new Error(`could not attach the bench page: ${attached.error.message}`);
   return { core, accountId: (reply.value as { id: string }).id };
 }
 
@@ -120,7 +123,7 @@ async function main() {
     const coreCold: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const { core, accountId } = await appCore(emulator, await mkdtemp(join(root, 'core-cold-')));
-      coreCold.push(await timedAcquire(core, accountId, 'tile-1', `cam-${i % STREAMS}`));
+      coreCold.push(await timedAcquire(core, accountId, 'bench:1', `cam-${i % STREAMS}`));
       await core.dispose();
       await sleep(PACE_MS);
     }
@@ -128,15 +131,27 @@ async function main() {
 
     await sleep(1500);
     const { core, accountId } = await appCore(emulator, await mkdtemp(join(root, 'core-warm-')));
-    for (let i = 0; i < STREAMS; i++) await timedAcquire(core, accountId, `warmup-${i}`, `cam-${i}`);
+    for (let i = 0; i < STREAMS; i++) await timedAcquire(core, accountId, `warm:${i}`, `cam-${i}`);
     await sleep(1500);
     emulator.control.resetCounters();
     const coreWarm: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      coreWarm.push(await timedAcquire(core, accountId, `tile-${i}`, `cam-${(i + 1) % STREAMS}`));
+      coreWarm.push(await timedAcquire(core, accountId, `bench:${i}`, `cam-${(i + 1) % STREAMS}`));
       await sleep(PACE_MS * 2);
     }
     rows.push(summary('app core acquire → grant, warm', coreWarm, emulator.control.counters().requests.getDataEndpoint ?? 0));
+
+    // A tile that comes back (a reload, Back to live, a swap) takes its pooled session: no KVS call.
+    emulator.control.resetCounters();
+    const pooled: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const tileId = `bench:${i}`;
+      await core.dispatch('session.release', { tileId }, SENDER);
+      pooled.push(await timedAcquire(core, accountId, tileId, `cam-${(i + 1) % STREAMS}`));
+    }
+    const sessionCalls = emulator.control.counters().requests.getDASHStreamingSessionURL ?? 0;
+    if (sessionCalls !== 0) throw new Error(`pooled acquires made ${sessionCalls} GetDASHStreamingSessionURL calls`);
+    rows.push(summary('app core acquire → grant, from the pool (0 session calls)', pooled, emulator.control.counters().requests.getDataEndpoint ?? 0));
     await core.dispose();
   } finally {
     await emulator.stop();

@@ -1,3 +1,5 @@
+import { APP_ENTRY_URL } from './app-origin';
+
 /**
  * The renderer never navigates and never opens windows. Links to documentation may open in the
  * user's browser, and only these, over https.
@@ -18,7 +20,21 @@ export function decideWindowOpen(url: string): WindowOpenDecision {
   return { action: 'deny' };
 }
 
-/** `will-navigate` and `will-redirect`: the app is a single page; every navigation is refused. */
-export function allowNavigation(_url: string): boolean {
+/**
+ * `will-navigate`: the app is a single page. The one navigation allowed is the page loading itself
+ * again — it reloads when told to (`page.reload`, when accounts need an origin its CSP lacks).
+ */
+export function allowNavigation(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    parsed.hash = '';
+    return parsed.href === APP_ENTRY_URL;
+  } catch {
+    return false;
+  }
+}
+
+/** `will-redirect`: never; the app's own pages don't redirect. */
+export function allowRedirect(_url: string): boolean {
   return false;
 }

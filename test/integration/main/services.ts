@@ -4,6 +4,7 @@ import { createKeychainVault, type SecretVault } from '../../../main/accounts/ke
 import { systemClock, type Clock } from '../../../main/core/clock';
 import type { Logger } from '../../../main/core/logger';
 import { createStreamCatalogue } from '../../../main/kvs/catalogue';
+import type { ClientTuning } from '../../../main/kvs/client-config';
 import { createKvsClients } from '../../../main/kvs/clients';
 import { createEndpointCache, getDataEndpointVia } from '../../../main/kvs/endpoint-cache';
 import { createSessionIssuer } from '../../../main/kvs/session-issuer';
@@ -12,7 +13,7 @@ import { createAccountsStore } from '../../../main/store/accounts-store';
 import { createNoticeBoard } from '../../../main/store/notices';
 
 /** The services of this area wired the way the app wires them, over one user-data folder. */
-export function createServices(options: { dir: string; logger: Logger; demo?: DemoSource; vault?: SecretVault; clock?: Clock; accountOptions?: Partial<AccountServiceDeps> }) {
+export function createServices(options: { dir: string; logger: Logger; demo?: DemoSource; vault?: SecretVault; clock?: Clock; tuning?: ClientTuning; accountOptions?: Partial<AccountServiceDeps> }) {
   const clock = options.clock ?? systemClock;
   const notices = createNoticeBoard();
   const ctx = { dir: options.dir, clock, notices, logger: options.logger };
@@ -26,7 +27,7 @@ export function createServices(options: { dir: string; logger: Logger; demo?: De
     ...(options.demo ? { demo: options.demo } : {}),
     ...options.accountOptions,
   });
-  const clients = createKvsClients({ accounts, onCredentialsRefused: (id, err) => accounts.credentialsRefused(id, err) });
+  const clients = createKvsClients({ accounts, onCredentialsRefused: (id, err) => accounts.credentialsRefused(id, err), ...(options.tuning ? { tuning: options.tuning } : {}) });
   const endpoints = createEndpointCache({ caches, accounts, lookup: getDataEndpointVia(clients, clock), clock, logger: options.logger });
   const catalogue = createStreamCatalogue({ clients, caches, accounts, clock, logger: options.logger });
   const issuer = createSessionIssuer({ clients, endpoints, clock, logger: options.logger });

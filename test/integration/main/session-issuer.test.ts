@@ -74,15 +74,28 @@ describe('session issuer against the emulator', () => {
     expect(services.endpoints.stats().hits).toBeGreaterThanOrEqual(4);
   });
 
-  it('an outage on the data endpoint invalidates it, so the next session looks it up again', async () => {
+  it('a 5xx is tried once only (every attempt may create a session), says so, and the endpoint is looked up again', async () => {
     await services.issuer.issue(ref('dock'), { mode: 'LIVE' }, 300);
     await sleep(1100);
     emulator.control.resetCounters();
     emulator.control.failNext('getDASHStreamingSessionURL', 3, 503);
-    await expect(services.issuer.issue(ref('dock'), { mode: 'LIVE' }, 300)).rejects.toMatchObject({ appError: { code: 'ServiceUnavailable', retryable: true } });
+    await expect(services.issuer.issue(ref('dock'), { mode: 'LIVE' }, 300)).rejects.toMatchObject({ appError: { code: 'ServiceUnavailable', retryable: true }, effect: 'unknown' });
+    // One request reached the emulator: neither the SDK nor the issuer retried it.
+    expect(emulator.control.counters().requests.getDASHStreamingSessionURL).toBe(1);
+    emulator.control.clearFaults();
     await sleep(1100);
     await services.issuer.issue(ref('dock'), { mode: 'LIVE' }, 300);
+    expect(emulator.control.counters().requests.getDASHStreamingSessionURL).toBe(2);
     expect(emulator.control.counters().requests.getDataEndpoint).toBe(1);
+  });
+
+  it('a throttled session call is tried once and says it created nothing', async () => {
+    await sleep(1100);
+    emulator.control.resetCounters();
+    emulator.control.throttle('getDASHStreamingSessionURL', 2);
+    await expect(services.issuer.issue(ref('lobby'), { mode: 'LIVE' }, 300)).rejects.toMatchObject({ appError: { code: 'ClientLimitExceededException' }, effect: 'none' });
+    expect(emulator.control.counters().requests.getDASHStreamingSessionURL).toBe(1);
+    emulator.control.clearFaults();
   });
 
   it('a cached endpoint from an earlier run that no longer answers is replaced, and the session still issued', async () => {

@@ -117,7 +117,13 @@ describe('start:browser on an empty user-data folder', () => {
     const playable = streams.filter((s) => s.playable);
     expect(playable.length).toBeGreaterThan(0);
 
-    const acquired = await call('session.acquire', { tileId: 'tile-1', stream: { accountId: 'demo', streamName: playable[0]!.name }, playback: { mode: 'LIVE' } });
+    // Sessions are for attached pages only.
+    const early = await call('session.acquire', { tileId: 'wall:0', stream: { accountId: 'demo', streamName: playable[0]!.name }, playback: { mode: 'LIVE' } });
+    expect(early).toMatchObject({ ok: true, value: { status: 'error', error: { code: 'PageNotAttached', retryable: true } } });
+    const attached = await call('page.attach', { pageId: 'cli-test-page' });
+    expect(attached).toMatchObject({ ok: true, value: { windowId: 'w1', leaseMs: 15_000, heartbeatMs: 5_000 } });
+
+    const acquired = await call('session.acquire', { tileId: 'wall:0', stream: { accountId: 'demo', streamName: playable[0]!.name }, playback: { mode: 'LIVE' } });
     expect(acquired).toMatchObject({ ok: true, value: { status: 'granted' } });
     const grant = (acquired as { value: { grant: { url: string; expiresAt: number } } }).value.grant;
     expect(grant.expiresAt).toBeGreaterThan(Date.now());
@@ -127,7 +133,7 @@ describe('start:browser on an empty user-data folder', () => {
     expect(mpd).toContain('<MPD');
     expect(mpd).toMatch(/type="dynamic"/);
 
-    const released = await call('session.release', { tileId: 'tile-1' });
+    const released = await call('session.release', { tileId: 'wall:0' });
     expect(released).toEqual({ ok: true, value: { released: true } });
     // The session survives in the ledger file, so a restart still counts it.
     expect(await readdir(userData)).toEqual(expect.arrayContaining(['sessions-ledger.json']));

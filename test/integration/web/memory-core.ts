@@ -2,6 +2,7 @@ import { silentLogger } from '../../../main/core/logger';
 import { createDispatcher } from '../../../main/ipc/dispatcher';
 import { createEventHub } from '../../../main/ipc/events';
 import { createHandlers } from '../../../main/ipc/handlers';
+import { contentSecurityPolicy } from '../../../main/shell-policy/csp';
 import type { ShellCore } from '../../../main/web/shell-core';
 import { MemoryServices } from '../../unit/ipc/memory-services';
 
@@ -15,7 +16,7 @@ export function memoryCore(services = new MemoryServices()): ShellCore & { servi
     origins,
     dispatch: createDispatcher(createHandlers(services), { logger: silentLogger }),
     events: createEventHub({ logger: silentLogger }),
-    mediaOrigins: async () => origins,
+    contentSecurityPolicy: async (connect = []) => contentSecurityPolicy({ connect: [...connect, ...origins] }),
     senderGone: (id) => void gone.push(id),
     dispose: async () => {},
   };

@@ -95,15 +95,15 @@ describe('browser shell WebSocket', () => {
 
     // Events about a tile go to the socket that owns it only.
     const aId = core.services.calls.length;
-    await call(a, 2, 'session.acquire', { tileId: 't1', stream: { accountId: [...core.services.accounts.keys()][0], streamName: 'cam' }, playback: { mode: 'LIVE' } });
+    await call(a, 2, 'session.acquire', { tileId: 'wall:1', stream: { accountId: [...core.services.accounts.keys()][0], streamName: 'cam' }, playback: { mode: 'LIVE' } });
     expect(core.services.calls.length).toBe(aId + 1);
-    const owner = core.services.sessions.get('t1')!;
-    expect(core.events.emit('session.state', { tileId: 't1', state: 'renewing' }, owner)).toBe(1);
-    expect(await a.next((f) => f.event === 'session.state')).toMatchObject({ payload: { tileId: 't1', state: 'renewing' } });
-    expect(core.events.emit('session.state', { tileId: 't1', state: 'waiting' }, 'socket-unknown')).toBe(0);
+    const owner = core.services.sessions.get('wall:1')!;
+    expect(core.events.emit('session.state', { tileId: 'wall:1', state: 'renewing' }, owner)).toBe(1);
+    expect(await a.next((f) => f.event === 'session.state')).toMatchObject({ payload: { tileId: 'wall:1', state: 'renewing' } });
+    expect(core.events.emit('session.state', { tileId: 'wall:1', state: 'waiting' }, 'socket-unknown')).toBe(0);
 
     // An event that breaks its schema is dropped, never sent.
-    expect(core.events.emit('session.state', { tileId: 't1', state: 'exploded' } as never)).toBe(0);
+    expect(core.events.emit('session.state', { tileId: 'wall:1', state: 'exploded' } as never)).toBe(0);
 
     b.ws.close();
     await new Promise((r) => b.ws.once('close', r));

@@ -8,7 +8,7 @@ import { MemoryServices } from '../ipc/memory-services';
 import { FakeIpcMain, FakeWebContents } from './electron-double';
 
 vi.mock('electron', () => ({}));
-const { wireCalls, wireWindowEvents } = await import('../../../main/app/ipc');
+const { nextWindowId, wireCalls, wireWindowEvents } = await import('../../../main/app/ipc');
 const { createSenderPolicy } = await import('../../../main/app/policy/sender');
 const { CALL_CHANNEL, EVENT_CHANNEL } = await import('../../../main/app/policy/channels');
 
@@ -76,6 +76,39 @@ describe('Electron IPC wiring', () => {
     const { ipcMain, unwire } = setup();
     unwire();
     expect(ipcMain.handlers.has(CALL_CHANNEL)).toBe(false);
+  });
+
+  it('tells the core which window a call comes from, as the shell knows it', async () => {
+    const ours = new Set<number>();
+    const services = new MemoryServices();
+    const dispatch = createDispatcher(createHandlers(services), { logger: silentLogger, isAllowedSender: createSenderPolicy(ours) });
+    const ipcMain = new FakeIpcMain();
+    const window = new FakeWebContents();
+    ours.add(window.id);
+    wireCalls(ipcMain as never, dispatch, (id) => (id === window.id ? 'w3' : undefined));
+    const reply = ReplySchema.parse(await ipcMain.handlers.get(CALL_CHANNEL)!({ sender: window, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'page.attach', { pageId: 'p1', windowId: 'w1' }));
+    expect(reply).toMatchObject({ ok: true, value: { windowId: 'w3' } });
+  });
+
+  it('reports the page gone when the renderer dies or the window loads another document, not on in-page navigation', () => {
+    const hub = createEventHub({ logger: silentLogger });
+    const contents = new FakeWebContents();
+    const gone: string[] = [];
+    wireWindowEvents(contents as never, hub, (id) => gone.push(id));
+    contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: true, url: 'app://kvs-wall/index.html#x' });
+    contents.emit('did-start-navigation', { isMainFrame: false, isSameDocument: false, url: 'about:blank' });
+    expect(gone).toEqual([]);
+    contents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false, url: 'app://kvs-wall/index.html' });
+    contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
+    expect(gone).toEqual([`window-${contents.id}`, `window-${contents.id}`]);
+    // The window lives on: a reloaded page on it still hears events.
+    expect(hub.emit('walls.changed', {})).toBe(1);
+  });
+
+  it('numbers windows w1, w2 … reusing the lowest free one', () => {
+    expect(nextWindowId([])).toBe('w1');
+    expect(nextWindowId(['w1', 'w2'])).toBe('w3');
+    expect(nextWindowId(['w2', 'w3'])).toBe('w1');
   });
 
   it('forwards events to a window until it is destroyed, then reports it gone', () => {

@@ -187,6 +187,18 @@ describe('Electron main process wiring', () => {
     newWindow!.click!();
     expect(windows.length).toBe(before + 1);
 
+    // Each window is a window id of its own, whatever its page remembers; a crash or a reload of the
+    // renderer ends its page (its tiles' sessions go back to the pool) and the next page attaches.
+    const attach = async (win: { webContents: FakeWebContents }, pageId: string) =>
+      ReplySchema.parse(await handler({ sender: win.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'page.attach', { pageId, windowId: 'w7' }));
+    const beat = async (win: { webContents: FakeWebContents }, pageId: string) =>
+      ReplySchema.parse(await handler({ sender: win.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'page.heartbeat', { pageId }));
+    expect(await attach(win!, 'first')).toMatchObject({ ok: true, value: { windowId: 'w1' } });
+    expect(await attach(windows[1]!, 'second')).toMatchObject({ ok: true, value: { windowId: 'w2' } });
+    win!.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
+    expect(await beat(win!, 'first')).toMatchObject({ ok: true, value: { accepted: false } });
+    expect(await beat(windows[1]!, 'second')).toMatchObject({ ok: true, value: { accepted: true } });
+
     // Waking from sleep reaches the session broker.
     expect(electron.powerMonitor.listenerCount('resume')).toBe(1);
     expect(() => electron.powerMonitor.emit('resume')).not.toThrow();

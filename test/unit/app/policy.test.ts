@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerAppRequest } from '../../../main/app/policy/app-protocol';
 import { isAppUrl } from '../../../main/app/policy/app-origin';
 import { chooseDisplay, parseKioskArgs } from '../../../main/app/policy/kiosk-args';
-import { originsAdded } from '../../../main/app/policy/origins-watch';
 import { createSenderPolicy } from '../../../main/app/policy/sender';
 
 describe('kiosk arguments', () => {
@@ -78,9 +77,3 @@ describe('app:// protocol answers', () => {
   });
 });
 
-describe('reload on new account origins', () => {
-  it('asks for a reload only when an origin was added', () => {
-    expect(originsAdded(['a', 'b'], ['a', 'b', 'c'])).toEqual(['c']);
-    expect(originsAdded(['a', 'b'], ['a'])).toEqual([]);
-  });
-});

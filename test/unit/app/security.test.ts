@@ -14,13 +14,25 @@ describe('web contents hardening', () => {
 
   it('refuses every navigation and redirect, even within the app origin', () => {
     const { contents } = setup();
-    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://kvs-wall/other.html', 'javascript:alert(1)', 'http://127.0.0.1:1/']) {
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://kvs-wall/other.html', 'app://kvs-wall/index.html?x=1', 'app://kvs-wall.evil/index.html', 'javascript:alert(1)', 'http://127.0.0.1:1/']) {
       for (const name of ['will-navigate', 'will-redirect']) {
         const event = navigationEvent(url);
         contents.emit(name, event);
         expect(event.defaultPrevented, `${name} ${url}`).toBe(true);
       }
     }
+  });
+
+  it('lets the app page reload itself (it does when accounts need a new media origin), but not redirect to it', () => {
+    const { contents } = setup();
+    for (const url of ['app://kvs-wall/index.html', 'app://kvs-wall/index.html#wall']) {
+      const reload = navigationEvent(url);
+      contents.emit('will-navigate', reload);
+      expect(reload.defaultPrevented, url).toBe(false);
+    }
+    const redirect = navigationEvent('app://kvs-wall/index.html');
+    contents.emit('will-redirect', redirect);
+    expect(redirect.defaultPrevented).toBe(true);
   });
 
   it('refuses webviews', () => {

@@ -36,9 +36,12 @@ function validRequests(accountId: string): { [N in CallName]: CallRequest<N> } {
     'walls.remove': { id: 'wall-1' },
     'settings.get': {},
     'settings.update': { sessionExpiresSeconds: 900 },
-    'session.acquire': { tileId: 'tile-1', stream, playback: { mode: 'LIVE' } },
-    'session.release': { tileId: 'tile-1' },
-    'session.reportFailure': { tileId: 'tile-1', sessionId: 's1', httpStatus: 403 },
+    'page.attach': { pageId: 'page-1', windowId: 'w1' },
+    'page.heartbeat': { pageId: 'page-1', usage: [{ tileId: 'wall-1:0', sessionId: 's1', manifests: 3, inits: 1, fragments: 4, throttled: 0 }] },
+    'page.detach': { pageId: 'page-1' },
+    'session.acquire': { tileId: 'wall-1:0', stream, playback: { mode: 'LIVE' } },
+    'session.release': { tileId: 'wall-1:0' },
+    'session.reportFailure': { tileId: 'wall-1:0', sessionId: 's1', httpStatus: 400, errorType: 'ClientLimitExceededException' },
   };
 }
 
@@ -248,9 +251,23 @@ describe('IPC dispatcher under hostile payloads', () => {
 
   it('tells handlers which sender called, so sessions stay per window', async () => {
     await dispatch('session.acquire', valid['session.acquire'], { id: 'window-A', url: sender.url });
-    const other = await dispatch('session.release', { tileId: 'tile-1' }, { id: 'window-B', url: sender.url });
+    const other = await dispatch('session.release', { tileId: 'wall-1:0' }, { id: 'window-B', url: sender.url });
     expect(other).toEqual({ ok: true, value: { released: false } });
-    const owner = await dispatch('session.release', { tileId: 'tile-1' }, { id: 'window-A', url: sender.url });
+    const owner = await dispatch('session.release', { tileId: 'wall-1:0' }, { id: 'window-A', url: sender.url });
     expect(owner).toEqual({ ok: true, value: { released: true } });
+  });
+
+  it('passes on the window the shell says a sender is, which wins over the page\'s own idea', async () => {
+    const told = await dispatch('page.attach', { pageId: 'page-9', windowId: 'w7' }, { id: 'window-A', url: sender.url, windowId: 'w2' });
+    expect(told).toMatchObject({ ok: true, value: { windowId: 'w2' } });
+    const suggested = await dispatch('page.attach', { pageId: 'page-8', windowId: 'w7' }, { id: 'socket-1', url: sender.url });
+    expect(suggested).toMatchObject({ ok: true, value: { windowId: 'w7' } });
+  });
+
+  it('refuses tile ids that are not a wall and a cell', async () => {
+    for (const tileId of ['tile-1', 'wall:64', 'wall:-1', ':3', 'wall/1:2', 'w:1:2']) {
+      const error = expectTypedRefusal(await dispatch('session.acquire', { ...valid['session.acquire'], tileId }, sender), 'InvalidRequest');
+      expect(error.field).toBe('tileId');
+    }
   });
 });

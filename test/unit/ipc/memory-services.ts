@@ -13,6 +13,8 @@ export class MemoryServices implements WallServices {
   readonly accounts = new Map<string, AccountSummary>();
   readonly walls = new Map<string, Wall>();
   readonly sessions = new Map<string, string>();
+  /** Page id → the sender it attached through. */
+  readonly pages = new Map<string, string>();
   settings: Settings = { sessionExpiresSeconds: 3600, sessionReservePerStream: 2 };
   notices: AppNotice[] = [];
   calls: string[] = [];
@@ -147,6 +149,21 @@ export class MemoryServices implements WallServices {
     this.record('updateSettings');
     this.settings = { ...this.settings, ...patch };
     return this.settings;
+  }
+  async attachPage(req: ParsedRequest<'page.attach'>, ctx: CallContext) {
+    this.record('attachPage');
+    this.pages.set(req.pageId, ctx.senderId);
+    return { windowId: ctx.windowId ?? req.windowId ?? 'w1', leaseMs: 15_000, heartbeatMs: 5_000 };
+  }
+  async heartbeatPage(req: ParsedRequest<'page.heartbeat'>, ctx: CallContext) {
+    this.record('heartbeatPage');
+    return { accepted: this.pages.get(req.pageId) === ctx.senderId };
+  }
+  async detachPage(req: ParsedRequest<'page.detach'>, ctx: CallContext) {
+    this.record('detachPage');
+    const mine = this.pages.get(req.pageId) === ctx.senderId;
+    if (mine) this.pages.delete(req.pageId);
+    return { detached: mine };
   }
   async acquireSession(req: ParsedRequest<'session.acquire'>, ctx: CallContext) {
     this.record('acquireSession');

@@ -40,8 +40,22 @@ describe('stream playability', () => {
 });
 
 describe('sessionRequest', () => {
-  it('LIVE asks for kvs:ts and the expiry, with no selector', () => {
-    expect(sessionRequest('lobby', { mode: 'LIVE' }, 1800)).toEqual({ StreamName: 'lobby', PlaybackMode: 'LIVE', DisplayFragmentTimestamp: 'ALWAYS', Expires: 1800 });
+  it('LIVE asks for kvs:ts, the expiry and the newest 5 fragments, with no selector', () => {
+    expect(sessionRequest('lobby', { mode: 'LIVE' }, 1800)).toEqual({
+      StreamName: 'lobby',
+      PlaybackMode: 'LIVE',
+      DisplayFragmentTimestamp: 'ALWAYS',
+      Expires: 1800,
+      MaxManifestFragmentResults: 5,
+    });
+  });
+
+  it('says MaxManifestFragmentResults explicitly: it prices every manifest GET', () => {
+    expect(sessionRequest('lobby', { mode: 'LIVE_REPLAY', start: 1000, selector: 'SERVER_TIMESTAMP' }, 600).MaxManifestFragmentResults).toBe(5);
+    // ON_DEMAND: room for every fragment the range can hold (KVS fragments last at least 1 s).
+    expect(sessionRequest('lobby', { mode: 'ON_DEMAND', start: 0, end: 300_000, selector: 'SERVER_TIMESTAMP' }, 600).MaxManifestFragmentResults).toBe(301);
+    // At most 1,000: what both KVS quota tables accept.
+    expect(sessionRequest('lobby', { mode: 'ON_DEMAND', start: 0, end: 86_400_000, selector: 'SERVER_TIMESTAMP' }, 600).MaxManifestFragmentResults).toBe(1000);
   });
 
   it('LIVE_REPLAY has a start only; ON_DEMAND has start and end', () => {

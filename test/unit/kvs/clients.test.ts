@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountChange, AccountConnection, AccountConnections } from '../../../main/accounts/connection';
 import { createKvsClients, isCredentialRefusal } from '../../../main/kvs/clients';
+import { DEFAULT_TUNING } from '../../../main/kvs/client-config';
+import { UNKNOWN_OUTCOME_GRACE_MS } from '../../../main/sessions/session-ledger';
 
 /** Connections as the account service hands them out; clients are only built here, never sent. */
 function accountsWith(region = 'eu-west-1') {
@@ -63,6 +65,22 @@ describe('KVS clients registry', () => {
     expect((await clients.archived('acc1', 'https://b-1.example')).client).not.toBe(archivedBefore.client);
     clients.close();
     expect(listenerCount()).toBe(0);
+  });
+
+  it('GetDASHStreamingSessionURL gets a client of its own that makes one attempt: the session service owns its retries', async () => {
+    const { accounts } = accountsWith();
+    const clients = createKvsClients({ accounts });
+    const general = await clients.archived('acc1', 'https://b-1.example');
+    const sessionUrl = await clients.archived('acc1', 'https://b-1.example', 'session-url');
+    expect(sessionUrl.client).not.toBe(general.client);
+    expect(await sessionUrl.client.config.maxAttempts()).toBe(1);
+    expect(await general.client.config.maxAttempts()).toBe(DEFAULT_TUNING.maxAttempts);
+    expect((await clients.archived('acc1', 'https://b-1.example', 'session-url')).client).toBe(sessionUrl.client);
+    clients.close();
+  });
+
+  it('gives up on a request before the ledger stops counting what it may have created', () => {
+    expect(DEFAULT_TUNING.requestTimeoutMs).toBeLessThan(UNKNOWN_OUTCOME_GRACE_MS);
   });
 
   it('keeps its clients when only the name changed', async () => {

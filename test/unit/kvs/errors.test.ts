@@ -12,7 +12,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { appError } from '../../../shared/errors';
 import { AppFailure } from '../../../main/core/app-failure';
-import { cleanAwsMessage, parseRetryAfter, toAppError } from '../../../main/kvs/errors';
+import { cleanAwsMessage, effectOf, parseRetryAfter, toAppError } from '../../../main/kvs/errors';
 
 const NOW = 1_700_000_000_000;
 const meta = (status: number) => ({ httpStatusCode: status, requestId: 'r-1', attempts: 1, totalRetryDelay: 0 });
@@ -211,5 +211,35 @@ describe('parseRetryAfter / cleanAwsMessage', () => {
 
   it('caps the length', () => {
     expect(cleanAwsMessage('word '.repeat(200)).length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('effectOf: may the failed request have taken effect at the service?', () => {
+  it('no, when it never left this machine', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'SELF_SIGNED_CERT_IN_CHAIN']) {
+      expect(effectOf(netError(code)), code).toBe('none');
+    }
+    // A connect() that timed out says ETIMEDOUT too; its syscall tells it apart.
+    expect(effectOf(netError('ETIMEDOUT', { syscall: 'connect' }))).toBe('none');
+    // The SDK's own connection timeout.
+    expect(effectOf(Object.assign(new Error('@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 5000 ms.'), { name: 'TimeoutError' }))).toBe('none');
+    // Happy-eyeballs: every address refused.
+    expect(effectOf(new AggregateError([netError('ECONNREFUSED'), netError('ECONNREFUSED')]))).toBe('none');
+  });
+
+  it('no, when the service answered with a refusal', () => {
+    expect(effectOf(new ClientLimitExceededException({ message: 'slow down', $metadata: meta(400) }))).toBe('none');
+    expect(effectOf(new ResourceNotFoundException({ message: 'no', $metadata: meta(404) }))).toBe('none');
+    expect(effectOf(new AppFailure(appError('AccountNotFound', 'gone')))).toBe('none');
+  });
+
+  it('unknown, when the request may have been processed: a 5xx, a reset or timeout once connected, anything else', () => {
+    expect(effectOf(serviceError('InternalFailure', 500))).toBe('unknown');
+    expect(effectOf(serviceError('ServiceUnavailableException', 503))).toBe('unknown');
+    expect(effectOf(netError('ECONNRESET', { syscall: 'read' }))).toBe('unknown');
+    expect(effectOf(netError('EPIPE', { syscall: 'write' }))).toBe('unknown');
+    expect(effectOf(Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 15000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }))).toBe('unknown');
+    expect(effectOf(new Error('socket hang up'))).toBe('unknown');
+    expect(effectOf(new AppFailure(appError('NetworkError', 'x'), { effect: 'unknown' }))).toBe('unknown');
   });
 });

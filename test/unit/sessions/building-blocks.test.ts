@@ -4,8 +4,8 @@ import { silentLogger } from '../../../main/core/logger';
 import { exponentialDelay } from '../../../main/sessions/backoff';
 import { chooseExpiresSeconds } from '../../../main/sessions/expiry-spacing';
 import { classifyFailure } from '../../../main/sessions/failure-policy';
-import type { LedgerSnapshot } from '../../../main/sessions/ledger-snapshot';
-import { createLedgerWriter } from '../../../main/sessions/ledger-writer';
+import { migrateLedger, type LedgerSnapshot } from '../../../main/sessions/ledger-snapshot';
+import { createSnapshotWriter } from '../../../main/sessions/snapshot-writer';
 import { COUNT_MARGIN_MS, SessionLedger, UNKNOWN_OUTCOME_GRACE_MS } from '../../../main/sessions/session-ledger';
 import { defaultLeadSeconds, resolveTimings } from '../../../main/sessions/timings';
 import { TokenBucket } from '../../../main/sessions/token-bucket';
@@ -81,18 +81,20 @@ describe('resolveTimings', () => {
     expect(defaultLeadSeconds(30)).toBe(10);
   });
   it('honours explicit lead and jitter, and never stretches past 43200 s', () => {
-    const t = resolveTimings({ expiresSeconds: 600, reservePerStream: 1, renewLeadSeconds: 30, renewJitterSeconds: 5 }, 9);
+    const t = resolveTimings({ expiresSeconds: 600, renewLeadSeconds: 30, renewJitterSeconds: 5 }, 9);
     expect(t).toMatchObject({ expiresSeconds: 600, leadMs: 30_000, jitterMs: 5_000, spacingMs: 40_000 });
-    expect(resolveTimings({ expiresSeconds: 43_000, reservePerStream: 1 }, 9).maxStretchSeconds).toBe(200);
+    // A pooled session is offered while it has the lead, the jitter and half a lead more to live.
+    expect(t.minReusableLifeMs).toBe(30_000 + 5_000 + 15_000);
+    expect(resolveTimings({ expiresSeconds: 43_000 }, 9).maxStretchSeconds).toBe(200);
   });
   it('allows shrinking only what the cap takes away from stretching, and never below half', () => {
-    expect(resolveTimings({ expiresSeconds: 1800, reservePerStream: 0 }, 10).maxShrinkSeconds).toBe(0);
-    expect(resolveTimings({ expiresSeconds: 43_200, reservePerStream: 0 }, 10).maxShrinkSeconds).toBe(21_600);
+    expect(resolveTimings({ expiresSeconds: 1800 }, 10).maxShrinkSeconds).toBe(0);
+    expect(resolveTimings({ expiresSeconds: 43_200 }, 10).maxShrinkSeconds).toBe(21_600);
   });
 });
 
 describe('classifyFailure', () => {
-  const fail = (code: string, retryable = false) => new AppFailure(appError(code, code, { retryable }));
+  const fail = (code: string, retryable = false, effect?: 'none' | 'unknown') => new AppFailure(appError(code, code, { retryable }), effect ? { effect } : undefined);
   it('sorts KVS answers into throttled, offline and fatal, none of which created a session', () => {
     expect(classifyFailure(fail('ClientLimitExceededException', true))).toMatchObject({ kind: 'throttled', sessionMayExist: false });
     expect(classifyFailure(fail('ResourceNotFoundException'))).toMatchObject({ kind: 'offline', sessionMayExist: false });
@@ -100,10 +102,18 @@ describe('classifyFailure', () => {
       expect(classifyFailure(fail(code, true))).toMatchObject({ kind: 'fatal', sessionMayExist: false, error: { retryable: false } });
     }
   });
-  it('treats unknown outcomes as possibly having created a session', () => {
+  it('believes the issuer about whether the request reached KVS', () => {
+    // A timeout or reset after sending: KVS may have created the session.
+    expect(classifyFailure(fail('NetworkError', true, 'unknown'))).toMatchObject({ kind: 'transient', sessionMayExist: true });
+    // A refused connection or DNS failure: the request never left.
+    expect(classifyFailure(fail('NetworkError', true, 'none'))).toMatchObject({ kind: 'transient', sessionMayExist: false });
+    expect(classifyFailure(fail('ServiceUnavailable', true, 'unknown'))).toMatchObject({ sessionMayExist: true });
+  });
+  it('without that word, treats anything but a KVS refusal or our own check as possibly having created a session', () => {
     expect(classifyFailure(fail('ServiceUnavailable', true))).toMatchObject({ kind: 'transient', sessionMayExist: true });
     expect(classifyFailure(new Error('socket hang up'))).toMatchObject({ kind: 'transient', sessionMayExist: true });
-    expect(classifyFailure(fail('NetworkError', true))).toMatchObject({ kind: 'transient', sessionMayExist: false });
+    expect(classifyFailure(fail('NetworkError', true))).toMatchObject({ kind: 'transient', sessionMayExist: true });
+    expect(classifyFailure(fail('AccountNotFound'))).toMatchObject({ kind: 'fatal', sessionMayExist: false });
   });
 });
 
@@ -111,26 +121,42 @@ describe('SessionLedger', () => {
   const playback = { mode: 'LIVE' } as const;
   it('counts a reservation for longer than the session could live, then exactly once KVS answers', () => {
     const ledger = new SessionLedger();
-    ledger.reserve(cam, { sessionId: 's1', tileId: 't1', playback, reservedAt: 1000, expiresSeconds: 300 });
+    ledger.reserve(cam, { sessionId: 's1', playback, reservedAt: 1000, expiresSeconds: 300 });
     expect(ledger.get('s1')?.countsUntil).toBe(1000 + 300_000 + UNKNOWN_OUTCOME_GRACE_MS);
     ledger.confirm('s1', 1500);
     expect(ledger.get('s1')).toMatchObject({ expiresAt: 301_000, countsUntil: 1500 + 300_000 + COUNT_MARGIN_MS });
-    ledger.markReleased('s1');
     expect(ledger.liveCount(cam, 200_000)).toBe(1);
     expect(ledger.liveCount(cam, 1500 + 300_000 + COUNT_MARGIN_MS)).toBe(0);
   });
-  it('restores a snapshot with every session released and the expired ones dropped', () => {
+  it('an unknown outcome counts until the later of the reservation\'s worst case and the failure plus Expires', () => {
     const ledger = new SessionLedger();
-    ledger.reserve(cam, { sessionId: 's1', tileId: 't1', playback, reservedAt: 0, expiresSeconds: 300 });
-    ledger.reserve(cam, { sessionId: 's2', tileId: 't2', playback, reservedAt: 200_000, expiresSeconds: 300 });
+    ledger.reserve(cam, { sessionId: 's1', playback, reservedAt: 0, expiresSeconds: 300 });
+    ledger.markUnknown('s1', 10_000);
+    expect(ledger.get('s1')?.countsUntil).toBe(300_000 + UNKNOWN_OUTCOME_GRACE_MS);
+    // The call hung for 90 s before failing (an endpoint lookup, then the request): KVS may have
+    // created the session as late as the failure.
+    ledger.reserve(cam, { sessionId: 's2', playback, reservedAt: 0, expiresSeconds: 300 });
+    ledger.markUnknown('s2', 90_000);
+    expect(ledger.get('s2')?.countsUntil).toBe(90_000 + 300_000 + COUNT_MARGIN_MS);
+  });
+  it('restores a snapshot without the expired sessions and those of void accounts', () => {
+    const ledger = new SessionLedger();
+    const demo = { accountId: 'demo', streamName: 'lobby' };
+    ledger.reserve(cam, { sessionId: 's1', playback, reservedAt: 0, expiresSeconds: 300 });
+    ledger.reserve(cam, { sessionId: 's2', playback, reservedAt: 200_000, expiresSeconds: 300 });
+    ledger.reserve(demo, { sessionId: 's3', playback, reservedAt: 200_000, expiresSeconds: 300 });
     ledger.confirm('s1', 100);
     ledger.confirm('s2', 200_100);
     const snapshot: LedgerSnapshot = ledger.snapshot();
     const again = new SessionLedger();
-    again.restore(snapshot, 400_000);
+    expect(again.restore(snapshot, 400_000, (s) => s.accountId === 'demo')).toBe(2);
     expect(again.liveCount(cam, 400_000)).toBe(1);
-    expect(again.get('s2')?.released).toBe(true);
-    expect(again.heldExpiries(cam, 400_000, 'nobody')).toEqual([]);
+    expect(again.liveCount(demo, 400_000)).toBe(0);
+    expect(again.counts('s2', 400_000)).toBe(true);
+  });
+  it('reads a version 1 ledger, whose entries named a tile', () => {
+    const v1 = { version: 1, streams: [{ stream: cam, sessions: [{ sessionId: 's1', tileId: 't1', playbackMode: 'LIVE', reservedAt: 0, expiresSeconds: 300, expiresAt: 300_000, countsUntil: 302_000, released: true }] }] };
+    expect(migrateLedger(1, v1)).toEqual({ version: 2, streams: [{ stream: cam, sessions: [{ sessionId: 's1', playbackMode: 'LIVE', reservedAt: 0, expiresSeconds: 300, expiresAt: 300_000, countsUntil: 302_000 }] }] });
   });
 });
 
@@ -149,7 +175,7 @@ describe('ledger writer', () => {
           };
         }),
     };
-    const writer = createLedgerWriter(store, () => ({ version: 1, streams: Array.from({ length: version }, () => ({ stream: cam, sessions: [] })) }), silentLogger);
+    const writer = createSnapshotWriter(store, () => ({ version: 2 as const, streams: Array.from({ length: version }, () => ({ stream: cam, sessions: [] })) }), silentLogger, 'ledger');
     version = 1;
     let firstDone = false;
     const first = writer.flush().then(() => (firstDone = true));

@@ -37,12 +37,12 @@ function startChurn(h: WallHarness, maxTilesPerStream: number): { acquired: numb
       counts.acquired++;
     } else if (onStream.length > 0 && r < 0.9) {
       const victim = onStream[Math.floor(h.random() * onStream.length)];
-      if (victim) void h.release(victim.tileId);
+      if (victim) void h.release(victim.name);
       counts.released++;
     } else if (onStream.length > 0) {
       // The same tile switches to another playback: a fresh session, the old one still counting.
       const tile = onStream[Math.floor(h.random() * onStream.length)];
-      if (tile) void h.acquire(tile.tileId, stream, randomPlayback(h.random, h.clock.now()));
+      if (tile) void h.acquire(tile.name, stream, randomPlayback(h.random, h.clock.now()));
       counts.acquired++;
     }
     h.clock.setTimeout(act, 5_000 + Math.round(h.random() * 240_000));
@@ -64,7 +64,7 @@ async function soak(seed: number, expiresSeconds: number) {
   const counts = startChurn(h, 12);
   for (let hour = 0; hour < HOURS; hour++) await h.clock.advance(3600_000);
   if (process.env.SESSION_SOAK_REPORT) {
-    console.log(JSON.stringify({ expiresSeconds, counts, renewed: h.renewedEvents, waits: h.waits.length, maxWait: Math.max(...h.waits), minMargin: Math.min(...h.swapMargins), stats: { ...h.kvs.stats, maxBrokerActive: [...h.kvs.stats.maxBrokerActive] }, expires: h.kvs.expiresHistogram() }));
+    console.log(JSON.stringify({ expiresSeconds, counts, renewed: h.renewedEvents, reused: h.reusedGrants, waits: h.waits.length, maxWait: Math.max(...h.waits), minMargin: Math.min(...h.swapMargins), stats: { ...h.kvs.stats, maxBrokerActive: [...h.kvs.stats.maxBrokerActive] }, expires: h.kvs.expiresHistogram() }));
   }
   return { h, counts };
 }
@@ -78,6 +78,8 @@ function expectHealthy(h: WallHarness) {
   expect(Math.max(...h.kvs.stats.maxBrokerActive.values())).toBe(BUDGET);
   expect(h.waits.length).toBeGreaterThan(10);
   expect(Math.min(...h.swapMargins)).toBeGreaterThan(0);
+  // Tiles that came and went left sessions in the pool that later tiles took, with no call.
+  expect(h.reusedGrants).toBeGreaterThan(50);
 }
 
 describe(`random churn over ${HOURS} simulated hours`, () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionBroker } from '../../../main/sessions';
+import { createSessionService } from '../../../main/sessions';
 import type { StreamRef } from '../../../shared/model';
 import { FakeClock } from './fake-clock';
-import { MemoryLedgerFile } from './memory-ledger-store';
+import { MemoryLedgerFile } from './memory-files';
 import { WallHarness } from './wall-harness';
 
 const cam: StreamRef = { accountId: 'acc1', streamName: 'garage' };
@@ -20,7 +20,7 @@ describe('failures while creating sessions', () => {
     h.kvs.failNext(cam, 'ClientLimitExceededException', 3);
     const answer = await h.acquireSettled('t1', cam, LIVE);
     expect(answer.status).toBe('waiting');
-    expect(answer.status === 'waiting' && answer.reason).toMatch(/limiting session requests/);
+    expect(answer.status === 'waiting' && answer.reason).toBe('KVS is limiting requests on this camera; waiting before asking again');
     await h.clock.advance(30_000);
     expect(h.tiles.get('t1')?.grant).toBeDefined();
     const callTimes = h.kvs.brokerCallTimes.map((c) => c.at);
@@ -104,6 +104,7 @@ describe('release and dispose', () => {
     const released = h.broker.release('t1');
     await h.clock.advance(5_000);
     expect(await released).toBe(true);
+    // Nobody wants the new session now: it waits in the pool, free, and counts.
     expect(h.renewedEvents).toBe(renewedBefore);
     expect(h.broker.budget(cam).used).toBe(2);
     const calls = h.kvs.stats.brokerCalls;
@@ -133,8 +134,9 @@ describe('release and dispose', () => {
     await h.settle(Promise.all(['a', 'b'].map((id) => h.acquire(id, cam, LIVE))));
     const states = h.states.length;
     await h.broker.dispose();
-    expect(h.file.read()?.streams[0]?.sessions.every((s) => s.released)).toBe(true);
+    // Both still count at KVS, and both wait in the saved pool, free, for the next start.
     expect(h.file.read()?.streams[0]?.sessions).toHaveLength(2);
+    expect(h.poolFile.read()?.sessions.map((s) => s.lastLessee).sort()).toEqual(['w1/a', 'w1/b']);
     const calls = h.kvs.stats.brokerCalls;
     await h.clock.advance(6 * 3600_000);
     expect(h.kvs.stats.brokerCalls).toBe(calls);
@@ -145,13 +147,13 @@ describe('release and dispose', () => {
   it('a fresh broker on an empty ledger starts with nothing counted', async () => {
     const clock = new FakeClock();
     const file = new MemoryLedgerFile();
-    const broker = await createSessionBroker({
+    const service = await createSessionService({
       clock,
-      issuer: { issue: async () => ({ url: 'https://example.invalid/?SessionToken=x' }) },
+      issuer: { issue: async () => ({ url: 'https://example.invalid/?SessionToken=x', maxManifestFragmentResults: 5 }) },
       ledgerStore: file.handle(),
       config: () => config,
     });
-    expect(broker.budget(cam)).toEqual({ used: 0, limit: 9 });
-    await broker.dispose();
+    expect(service.budget(cam)).toEqual({ model: 'sessions', used: 0, limit: 9, pooled: 0 });
+    await service.dispose();
   });
 });

@@ -36,6 +36,19 @@ describe('settings store', () => {
     expect((await store.get()).sessionExpiresSeconds).toBe(600);
   });
 
+  it('keeps a quota model per account, refusing a reserve that leaves the app no session', async () => {
+    const store = createSettingsStore({ dir });
+    const quota = { model: 'points' as const, sessionLimit: 10, reservePerStream: 1, pointsShare: 0.25 };
+    await store.update({ accountQuotas: { 'acc-1': quota } });
+    expect((await createSettingsStore({ dir }).get()).accountQuotas).toEqual({ 'acc-1': quota });
+    await expect(store.update({ accountQuotas: { 'acc-1': { ...quota, reservePerStream: 10 } } })).rejects.toMatchObject({
+      appError: { code: 'InvalidRequest', field: 'accountQuotas.acc-1.reservePerStream', message: expect.stringMatching(/the reserve must leave at least one session/) },
+    });
+    await expect(store.update({ accountQuotas: { 'acc-1': { ...quota, pointsShare: 2 } } })).rejects.toMatchObject({ appError: { field: 'accountQuotas.acc-1.pointsShare' } });
+    await expect(store.update({ accountQuotas: { '../x': quota } })).rejects.toMatchObject({ appError: { code: 'InvalidRequest' } });
+    expect((await store.get()).accountQuotas).toEqual({ 'acc-1': quota });
+  });
+
   it('sets a corrupt settings file aside and tells the app', async () => {
     await writeFile(join(dir, 'settings.json'), JSON.stringify({ version: 1, data: { sessionExpiresSeconds: 'long' } }));
     const notices = createNoticeBoard();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, endpointOrigin, kvsDataOrigin, mediaOrigins } from '../../../main/app/policy/csp';
-import { contentSecurityPolicySources } from '../../../main/compose-origins';
+import type { AccountSummary } from '../../../shared/model';
+import { contentSecurityPolicy, endpointOrigin, kvsDataOrigin, mediaOrigins, originsAdded } from '../../../main/shell-policy/csp';
 
 const directives = (csp: string) => new Map(csp.split('; ').map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)]));
 
@@ -35,16 +35,22 @@ describe('content security policy', () => {
     expect(endpointOrigin('ftp://x')).toBeUndefined();
     expect(endpointOrigin('http://user:pw@host')).toBeUndefined();
 
-    const origins = contentSecurityPolicySources(
-      [
-        { id: 'a', kind: 'keys', name: 'A', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
-        { id: 'b', kind: 'keys', name: 'B', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
-        { id: 'c', kind: 'keys', name: 'C', region: 'us-east-1', accessKeyId: 'AKIA', hasSessionToken: false, endpoint: 'http://10.0.0.5:4566/' },
-        { id: 'demo', kind: 'demo', name: 'Demo cameras', region: 'us-west-2', hidden: false },
-      ],
-      'http://127.0.0.1:40001',
-    );
+    const accounts: AccountSummary[] = [
+      { id: 'a', kind: 'keys', name: 'A', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
+      { id: 'b', kind: 'keys', name: 'B', region: 'eu-west-1', accessKeyId: 'AKIA', hasSessionToken: false },
+      { id: 'c', kind: 'keys', name: 'C', region: 'us-east-1', accessKeyId: 'AKIA', hasSessionToken: false, endpoint: 'http://10.0.0.5:4566/' },
+      { id: 'demo', kind: 'demo', name: 'Demo cameras', region: 'us-west-2', hidden: false },
+    ];
+    // The demo account's own region is not a source: the embedded emulator's origin comes as an extra.
+    const origins = mediaOrigins(accounts, ['http://127.0.0.1:40001']);
     expect(origins).toEqual(['http://10.0.0.5:4566', 'http://127.0.0.1:40001', 'https://*.kinesisvideo.eu-west-1.amazonaws.com']);
     expect(mediaOrigins([])).toEqual([]);
+  });
+});
+
+describe('reload on new account origins', () => {
+  it('asks for a reload only when an origin was added', () => {
+    expect(originsAdded(['a', 'b'], ['a', 'b', 'c'])).toEqual(['c']);
+    expect(originsAdded(['a', 'b'], ['a'])).toEqual([]);
   });
 });

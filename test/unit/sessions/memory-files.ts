@@ -1,21 +1,21 @@
 import type { Clock } from '../../../main/core/clock';
-import type { LedgerSnapshot, LedgerStore } from '../../../main/sessions';
+import type { LedgerSnapshot, PoolSnapshot, SnapshotStore } from '../../../main/sessions';
 
 /**
- * A ledger "file" shared by successive broker instances. Each instance writes through its own handle,
- * and a crashed instance's handle stops writing, as a dead process would.
+ * A stored document shared by successive service instances (the ledger, the pool). Each instance
+ * writes through its own handle, and a crashed instance's handle stops writing, as a dead process would.
  */
-export class MemoryLedgerFile {
+export class MemorySnapshotFile<T> {
   private json: string | undefined;
   saves = 0;
   failSaves = false;
   /** A slow disk: each save lands this long after it starts, on `clock`. */
   slow?: { clock: Clock; ms: number };
 
-  handle(): LedgerStore & { crash(): void } {
+  handle(): SnapshotStore<T> & { crash(): void } {
     let crashed = false;
     return {
-      load: async () => (this.json === undefined ? undefined : (JSON.parse(this.json) as LedgerSnapshot)),
+      load: async () => (this.json === undefined ? undefined : (JSON.parse(this.json) as unknown)),
       save: async (snapshot) => {
         const json = JSON.stringify(snapshot);
         const slow = this.slow;
@@ -32,11 +32,14 @@ export class MemoryLedgerFile {
     };
   }
 
-  read(): LedgerSnapshot | undefined {
-    return this.json === undefined ? undefined : (JSON.parse(this.json) as LedgerSnapshot);
+  read(): T | undefined {
+    return this.json === undefined ? undefined : (JSON.parse(this.json) as T);
   }
 
   write(snapshot: unknown): void {
     this.json = JSON.stringify(snapshot);
   }
 }
+
+export class MemoryLedgerFile extends MemorySnapshotFile<LedgerSnapshot> {}
+export class MemoryPoolFile extends MemorySnapshotFile<PoolSnapshot> {}

@@ -1,7 +1,7 @@
 /**
  * The Content-Security-Policy both shells send with the renderer's page. Scripts only from the app
  * itself; media through MSE blobs; network only to the app, its IPC socket (browser shell) and the
- * origins the accounts actually stream from.
+ * origins the accounts actually stream from. Electron-free: both shells use it through page-policy.ts.
  */
 
 /** What an account contributes to `connect-src`; account summaries satisfy this. */
@@ -33,11 +33,13 @@ export function endpointOrigin(endpoint: string): string | undefined {
 
 /**
  * Origins the renderer must reach for media. A custom endpoint (emulator, VPC endpoint) replaces
- * the AWS hosts for its account, so only its own origin is allowed for it.
+ * the AWS hosts for its account, so only its own origin is allowed for it. The demo account's
+ * summary names no endpoint: the embedded emulator's origin comes in `extra` instead.
  */
 export function mediaOrigins(accounts: readonly MediaSourceAccount[], extra: readonly string[] = []): string[] {
+  const demoFree = accounts.filter((a) => a.kind !== 'demo');
   const out = new Set<string>();
-  for (const account of accounts) {
+  for (const account of demoFree) {
     const origin = account.endpoint ? endpointOrigin(account.endpoint) : kvsDataOrigin(account.region);
     if (origin) out.add(origin);
   }
@@ -72,4 +74,14 @@ export function contentSecurityPolicy({ connect }: CspOptions): string {
     ['frame-ancestors', ["'none'"]],
   ];
   return directives.map(([name, values]) => `${name} ${values.join(' ')}`).join('; ');
+}
+
+/**
+ * A page's CSP is fixed when it loads, so an account in a new region (or with a new endpoint) can
+ * only be streamed from after a reload. This says when one is needed: only when an origin was
+ * added; removing one leaves the old, wider policy harmlessly in place until the next load.
+ */
+export function originsAdded(before: Iterable<string>, after: readonly string[]): string[] {
+  const known = new Set(before);
+  return after.filter((o) => !known.has(o));
 }
