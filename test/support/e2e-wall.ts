@@ -27,6 +27,8 @@ export async function callApp<N extends CallName>(core: AppCore, name: N, reques
 export interface WallRigOptions {
   /** The built-in Demo cameras account (embedded emulator, no test controls). */
   demo?: boolean;
+  /** The demo's large wall of distinct cameras (default none: their first encodes cost a minute of CPU). */
+  demoGrid?: { cameras: number; cacheDir?: string };
   /** A separate emulator with test controls, added as an account; false for none. */
   emulator?: EmulatorOptions | false;
   /** Add the emulator as an access-keys account (default); false leaves adding an account to the test. */
@@ -92,6 +94,7 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
     userDataDir: dir,
     shell: 'browser' as const,
     demo: options.demo ?? false,
+    demoGrid: options.demoGrid ?? { cameras: 0 },
     vault,
     ...(options.sessionTimings ? { sessionTimings: options.sessionTimings } : {}),
     ...(options.kiosk ? { kiosk: options.kiosk } : {}),
