@@ -64,7 +64,12 @@ export interface WallRig {
   readonly account: AccountSummary | undefined;
   /** Where the app keeps account secrets in this rig (in memory: the keychain has its own tests). */
   readonly vault: SecretVault;
-  /** Saves `wall` (if given) as the last-opened wall and opens the app on it. */
+  /**
+   * Saves `wall` (if given) as the last-opened wall and opens the app on it. `query` is appended to the
+   * page's address (`&decode=adaptive` …); without a `decode=` in it the page plays every tile at full
+   * rate (`&decode=full`): these suites test the Shaka tiles, and the decode budget's choices follow the
+   * whole machine's CPU, which other work on a shared machine would sway. The budget has its own suite.
+   */
   open(wall?: Wall, query?: string): Promise<Page>;
   /**
    * Quits and starts the app again on the same user-data folder (same account secrets, same port),
@@ -143,7 +148,7 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
         await callApp(core, 'settings.update', { lastWallId: wall.id });
       }
       const page = await context.newPage();
-      await page.goto(`${shell.url}${query}`);
+      await page.goto(`${shell.url}${query}${query.includes('decode=') ? '' : '&decode=full'}`);
       return page;
     },
     async restart(pages = []) {
@@ -152,7 +157,11 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
       await core.dispose();
       core = await createAppCore(coreOptions);
       shell = await startBrowserShell({ port, userDataDir: dir, core, rendererDir });
-      for (const page of pages) await page.goto(shell.url);
+      for (const page of pages) {
+        // The new launch's token, the page's own decode mode.
+        const decode = new URL(page.url()).searchParams.get('decode') ?? 'full';
+        await page.goto(`${shell.url}&decode=${encodeURIComponent(decode)}`);
+      }
     },
     async stop() {
       await context.close().catch(() => undefined);
