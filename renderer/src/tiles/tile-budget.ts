@@ -1,4 +1,6 @@
+import type { StreamRef } from '../../../shared/model';
 import type { BudgetTile, DecodeBudget } from '../player/budget/decode-budget';
+import { isPinnedCamera } from '../player/budget/page-budget';
 import type { Tier } from '../player/budget/tier-decision';
 import type { TilePlayer } from '../player/tile-player';
 
@@ -6,7 +8,8 @@ import type { TilePlayer } from '../player/tile-player';
 export interface TileFlags {
   selected: boolean;
   maximised: boolean;
-  pinned: boolean;
+  /** Its camera: the settings may pin it to full rate. */
+  stream: StreamRef;
   visible: boolean;
   /** Live tiles only: a replay or an archive is watched closely, always at full rate. */
   live: boolean;
@@ -58,7 +61,7 @@ export class TileBudgetLink implements BudgetTile {
       area: rect.width * rect.height,
       selected: this.flags.selected,
       maximised: this.flags.maximised,
-      pinned: this.flags.pinned,
+      pinned: isPinnedCamera(this.flags.stream),
       visible: this.flags.visible,
       canFull: caps.canFull,
       // A replay plays at full rate: key frames are for live walls.
