@@ -4,8 +4,13 @@
  * behind, for good. Once a second the tile compares its picture with its live target (where a fresh
  * start would play now, live-phase.ts) and:
  * - behind by a little, twice running: plays slightly fast until back (no jump in the picture);
- * - behind by more, and the buffer already holds the target: jumps there (a seek inside the buffer is
- *   instant: no fetch, no black frame — the picture skips forward);
+ * - behind by more, and the buffer already holds the target: jumps to the key frame at or before the
+ *   target (every KVS fragment opens with one), when that is still a worthwhile jump. A seek to a key
+ *   frame inside the buffer shows a picture at once: no fetch, no black frame — the picture skips
+ *   forward. A seek between key frames would first decode every frame from the previous key frame,
+ *   which a busy machine does slowly, the picture frozen meanwhile;
+ * - one jump at most every 10 s: a machine that can't keep up would otherwise jump again and again
+ *   (the decode budget sheds tiles for that); slightly fast play carries on between jumps;
  * - far behind (longer than the live window holds, e.g. after sleep): jumps to the target whatever
  *   the buffer says; the player fetches from there.
  * Back within a quarter second of the target, the rate returns to 1.
@@ -20,6 +25,10 @@ export interface CatchUpInput {
   bufferedEndSec: number;
   /** Playback rate now. */
   rate: number;
+  /** The latest key frame (fragment start) at or before the target, when known (s). */
+  keyFrameSec?: number;
+  /** Now, on any monotonic clock (ms). */
+  nowMs: number;
 }
 
 export type CatchUpAction = { kind: 'none' } | { kind: 'seek'; toSec: number } | { kind: 'rate'; rate: number };
@@ -35,9 +44,12 @@ const BUFFER_PAST_TARGET_SEC = 0.6;
 const BACK_SEC = 0.25;
 export const CATCH_UP_RATE = 1.15;
 const CHECKS = 2;
+/** Jumps closer together than this (ms) are not made, unless far behind. */
+export const JUMP_COOLDOWN_MS = 10_000;
 
 export class CatchUp {
   private behindChecks = 0;
+  private lastJumpMs = -Infinity;
 
   decide(input: CatchUpInput): CatchUpAction {
     const behind = input.targetSec - input.currentSec;
@@ -53,15 +65,21 @@ export class CatchUp {
     }
     this.behindChecks += 1;
     if (this.behindChecks < CHECKS) return { kind: 'none' };
+    if (behind > FAR_BEHIND_SEC) return this.jump(input.keyFrameSec !== undefined && input.keyFrameSec <= input.targetSec && input.keyFrameSec > input.currentSec ? input.keyFrameSec : input.targetSec, input.nowMs);
     const buffered = input.bufferedEndSec >= input.targetSec + BUFFER_PAST_TARGET_SEC;
-    if ((behind > JUMP_BEHIND_SEC && buffered) || behind > FAR_BEHIND_SEC) {
-      this.behindChecks = 0;
-      return { kind: 'seek', toSec: input.targetSec };
-    }
+    const to = input.keyFrameSec !== undefined && input.keyFrameSec <= input.targetSec ? input.keyFrameSec : input.targetSec;
+    const worthIt = to - input.currentSec > JUMP_BEHIND_SEC;
+    if (behind > JUMP_BEHIND_SEC && buffered && worthIt && input.nowMs - this.lastJumpMs >= JUMP_COOLDOWN_MS) return this.jump(to, input.nowMs);
     return input.rate === CATCH_UP_RATE ? { kind: 'none' } : { kind: 'rate', rate: CATCH_UP_RATE };
   }
 
   reset(): void {
     this.behindChecks = 0;
+  }
+
+  private jump(toSec: number, nowMs: number): CatchUpAction {
+    this.behindChecks = 0;
+    this.lastJumpMs = nowMs;
+    return { kind: 'seek', toSec };
   }
 }

@@ -137,6 +137,16 @@ export class CameraClock {
     this.sorted = [...this.byStart.values()].sort((a, b) => a.startSec - b.startSec);
   }
 
+  /** Start of the latest fragment known to begin at or before `mediaSec`: a key frame (each KVS fragment opens with one). */
+  keyFrameAtOrBefore(mediaSec: number): number | undefined {
+    let found: number | undefined;
+    for (const f of this.sorted) {
+      if (f.startSec > mediaSec) break;
+      found = f.startSec;
+    }
+    return found;
+  }
+
   /** Epoch ms at the camera for a presentation time, or undefined when no kvs:ts covers it. */
   cameraTimeAt(mediaSec: number): number | undefined {
     let lo = 0;

@@ -610,7 +610,14 @@ export class TilePlayer {
     const target = front.liveStartSec();
     if (target === undefined) return;
     const video = front.video;
-    const action = this.catchUp.decide({ currentSec: video.currentTime, targetSec: target, bufferedEndSec: video.currentTime + bufferAhead(video), rate: video.playbackRate });
+    const action = this.catchUp.decide({
+      currentSec: video.currentTime,
+      targetSec: target,
+      bufferedEndSec: video.currentTime + bufferAhead(video),
+      rate: video.playbackRate,
+      nowMs: performance.now(),
+      ...optional('keyFrameSec', front.clock.keyFrameAtOrBefore(target)),
+    });
     if (action.kind === 'seek') video.currentTime = action.toSec;
     else if (action.kind === 'rate') video.playbackRate = action.rate;
   }

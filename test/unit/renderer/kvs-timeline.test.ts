@@ -73,6 +73,17 @@ describe('CameraClock', () => {
     expect(clock.cameraTimeAt(7)).toBeUndefined();
   });
 
+  it('finds the key frame (fragment start) at or before a media time, across a gap', () => {
+    const clock = new CameraClock();
+    expect(clock.keyFrameAtOrBefore(5)).toBeUndefined();
+    clock.update(parseManifestTimeline(MPD)!);
+    // Timescale 12800: fragments start at 2, 4, 8 and 10 s.
+    expect(clock.keyFrameAtOrBefore(1.9)).toBeUndefined();
+    expect(clock.keyFrameAtOrBefore(2)).toBe(2);
+    expect(clock.keyFrameAtOrBefore(7)).toBe(4);
+    expect(clock.keyFrameAtOrBefore(11.5)).toBe(10);
+  });
+
   it('keeps fragments that slid out of the newest manifest', () => {
     const clock = new CameraClock();
     clock.update(parseManifestTimeline(MPD)!);
