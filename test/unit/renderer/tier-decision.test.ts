@@ -30,7 +30,10 @@ describe('assignTiers', () => {
   });
 
   it('counts the demand: visible tiles that can play at full rate, and the pinned ones', () => {
-    expect(demandOf([tile(0, { pinned: true }), tile(1), tile(2, { visible: false }), tile(3, { canFull: false })])).toEqual({ wanting: 2, pinned: 1 });
+    expect(demandOf([tile(0, { pinned: true }), tile(1), tile(2, { visible: false }), tile(3, { canFull: false })])).toEqual({ wanting: 2, fewest: 1 });
+    // A selected or maximised tile keeps one slot besides the pinned ones; nothing watched closely, none.
+    expect(demandOf([tile(0, { pinned: true }), tile(1, { selected: true }), tile(2, { maximised: true })])).toEqual({ wanting: 3, fewest: 2 });
+    expect(demandOf([tile(0), tile(1)])).toEqual({ wanting: 2, fewest: 0 });
   });
 });
 
@@ -42,6 +45,8 @@ describe('judge', () => {
     expect(judge(window(0, { tilesBehind: 3 }), settings).reason).toBe('3 full-rate tiles falling behind');
     // One tile behind is more likely its camera or network: not the machine.
     expect(judge(window(0, { tilesBehind: 1 }), settings).verdict).toBe('neutral');
+    // …unless it is the only full-rate tile.
+    expect(judge(window(0, { tilesBehind: 1, fullTiles: 1 }), settings)).toEqual({ verdict: 'overloaded', reason: '1 full-rate tile falling behind' });
     expect(judge(window(0, { cpu: 0.75 }), settings).verdict).toBe('neutral');
     expect(judge(window(0, { cpu: undefined }), settings).verdict).toBe('healthy');
   });
@@ -66,12 +71,19 @@ describe('nextBudget', () => {
     expect(s.capacity).toBe(12);
   });
 
-  it('sheds at least one slot, never below the pinned tiles or one', () => {
+  it('sheds at least one slot, down to none, never below the fewest it is given', () => {
     let s = start(2);
     for (const at of [2000, 4000]) s = nextBudget(s, window(at, { cpu: 0.99, fullTiles: 2 }), settings, 64, 0);
     expect(s.capacity).toBe(1);
     s = { ...s, settleUntilMs: 0 };
-    for (const at of [6000, 8000]) s = nextBudget(s, window(at, { cpu: 0.99, fullTiles: 1 }), settings, 64, 0);
+    for (const at of [6000, 8000]) s = nextBudget(s, window(at, { cpu: 0.99, fullTiles: 1 }), settings, 64, 1);
+    expect(s.capacity).toBe(1);
+    // Nothing selected, maximised or pinned: a machine that can't keep one tile at full rate gets none…
+    for (const at of [10_000, 12_000]) s = nextBudget(s, window(at, { cpu: 0.99, fullTiles: 1 }), settings, 64, 0);
+    expect(s.capacity).toBe(0);
+    // …and grows again from none once it is comfortable.
+    s = { ...s, settleUntilMs: 0, growAfterMs: 0 };
+    for (const at of [20_000, 22_000, 24_000]) s = nextBudget(s, window(at, { cpu: 0.3, fullTiles: 0 }), settings, 64, 0);
     expect(s.capacity).toBe(1);
     let p = start(4);
     for (const at of [2000, 4000]) p = nextBudget(p, window(at, { cpu: 0.99, fullTiles: 4 }), settings, 64, 3);

@@ -144,9 +144,9 @@ export class DecodeBudget {
     this.lastWindow = window;
     // A hidden page's timers and frames say nothing about the machine.
     if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
-    const { wanting, pinned } = demandOf(this.demands());
+    const { wanting, fewest } = demandOf(this.demands());
     const settings = this.options.settings();
-    this.state = nextBudget(this.state, window, { cpuCeiling: settings.cpuCeiling || DEFAULT_CPU_CEILING }, wanting, pinned);
+    this.state = nextBudget(this.state, window, { cpuCeiling: settings.cpuCeiling || DEFAULT_CPU_CEILING }, wanting, fewest);
     this.apply(PROMOTIONS_PER_WINDOW);
   }
 
