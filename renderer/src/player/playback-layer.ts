@@ -198,9 +198,19 @@ export class PlaybackLayer {
     } catch {
       // A player that failed mid-load may throw on destroy; the element teardown below still runs.
     }
+    if (NAIVE_TEARDOWN) {
+      this.video.remove();
+      return;
+    }
     this.video.pause();
     this.video.removeAttribute('src');
     this.video.load();
     this.video.remove();
   }
 }
+
+/**
+ * `?teardown=naive`: the soak benchmark's baseline only — a layer goes with `player.destroy()` and the
+ * element's removal, as most players do, so the benchmark can show what the full teardown saves.
+ */
+const NAIVE_TEARDOWN = new URLSearchParams(globalThis.location?.search ?? '').get('teardown') === 'naive';
