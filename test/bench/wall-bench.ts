@@ -81,11 +81,13 @@ function look(page: Page): Promise<{ tiles: TileLook[]; budget: string | undefin
         const video = tile.querySelector<HTMLVideoElement>('video[data-front="true"]');
         if (video && !ids.has(video)) ids.set(video, performance.now() + next++);
         const q = video?.getVideoPlaybackQuality();
-        const num = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
+        // No named helper here: tsx would wrap it in `__name(...)`, which doesn't exist in the page.
+        const cameraMs = tile.dataset['cameraMs'];
+        const cameraAt = tile.dataset['cameraAt'];
         return {
           position: Number(tile.dataset['position']),
-          cameraMs: num(tile.dataset['cameraMs']),
-          cameraAt: num(tile.dataset['cameraAt']),
+          cameraMs: cameraMs === undefined || cameraMs === '' ? undefined : Number(cameraMs),
+          cameraAt: cameraAt === undefined || cameraAt === '' ? undefined : Number(cameraAt),
           tier: tile.dataset['tier'] ?? '',
           phase: tile.dataset['phase'] ?? '',
           dropped: q?.droppedVideoFrames ?? 0,
