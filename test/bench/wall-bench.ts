@@ -249,6 +249,8 @@ async function shrink(rig: WallRig, page: Page, wall: ReturnType<typeof wallOf>)
     const at = Date.now();
     const { tiles: looks } = await look(page);
     for (const l of looks) {
+      // Positions are 1-based; tiles the grid change removed may still be on the page for a moment.
+      if (l.position > kept) continue;
       const fresh = l.cameraMs !== undefined && l.cameraAt !== undefined ? l.cameraAt - l.cameraMs : undefined;
       (series.get(l.position) ?? series.set(l.position, []).get(l.position)!).push({ t: (at - changedAt) / 1000, fresh });
     }
