@@ -73,7 +73,17 @@ export const calls = {
       platform: z.string(),
       /** Kiosk options from the command line: open this wall, fullscreen. */
       kiosk: z.object({ wall: z.string().optional(), fullscreen: z.boolean() }).optional(),
+      /** Walls the Demo cameras account offers beside its first one (a large wall of distinct cameras). */
+      demoWalls: z.array(z.object({ name: z.string().max(100), grid: z.number().int().min(1).max(8), cameras: z.array(StreamNameSchema).max(64) })).max(4).optional(),
     }),
+  },
+  /**
+   * How busy this machine is: all cores' busy share (0–1) over about the last two seconds, as the
+   * decode budget's CPU ceiling is measured. `cpu` is absent on the first question (nothing to compare).
+   */
+  'machine.load': {
+    request: empty,
+    response: z.object({ cpu: z.number().min(0).max(1).optional(), spanMs: z.number().int().nonnegative().optional(), cores: z.number().int().positive() }),
   },
   /** Every stored file set aside during this run and not yet dismissed, oldest first. */
   'app.notices': { request: empty, response: z.array(AppNoticeSchema) },

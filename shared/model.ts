@@ -312,6 +312,20 @@ export const AccountQuotaSchema = z
   .refine((q) => q.reservePerStream < q.sessionLimit, { message: 'the reserve must leave at least one session for this app', path: ['reservePerStream'] });
 export type AccountQuota = z.infer<typeof AccountQuotaSchema>;
 
+/**
+ * How a wall shares this machine's decoding (the renderer's decode budget). Tiles beyond what the machine
+ * keeps up with show key frames only (one picture per fragment); these settings bound that.
+ */
+export const DecodeSettingsSchema = z
+  .object({
+    /** The busiest the whole machine may get (percent of all cores) before tiles drop to key frames; default 80. */
+    cpuCeilingPercent: z.number().int().min(30).max(100).optional(),
+    /** Cameras always played at every frame, on every wall, whatever the machine's load (the pin follows the camera). */
+    fullRateCameras: z.array(StreamRefSchema).max(64).optional(),
+  })
+  .strict();
+export type DecodeSettings = z.infer<typeof DecodeSettingsSchema>;
+
 export const SettingsSchema = z.object({
   /** Seconds a KVS session lives; see docs/sessions.md for why this default. */
   sessionExpiresSeconds: z.number().int().min(300).max(43200),
@@ -320,6 +334,7 @@ export const SettingsSchema = z.object({
   /** Per account (by id): its quota model; accounts not listed use the `sessions` model, limit 10. */
   accountQuotas: z.record(IdSchema, AccountQuotaSchema).optional(),
   lastWallId: IdSchema.optional(),
+  decode: DecodeSettingsSchema.optional(),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
 

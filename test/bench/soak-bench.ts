@@ -2,7 +2,10 @@
  * Soak benchmark: a 16-tile wall of 4 emulator cameras (360p, 2 s fragments) with short sessions
  * (Expires 20 s, renewed 6 s ahead), so every tile swaps sessions every ~14 s, for a bounded time.
  *
- *   npx tsx test/bench/soak-bench.ts [--minutes 3] [--tiles 16]
+ *   npm run bench -- soak [--minutes 3] [--tiles 16] [--only ours|naive]
+ *
+ * Runs the app, then the same wall with the naive teardown (`?teardown=naive`: `player.destroy()` and
+ * the `<video>` removed, nothing more), and ends with both side by side: memory slope and per swap.
  *
  * Measures, from the moment every tile is live to the end:
  * - renderer memory: PSS of Chromium's renderer process(es) (pids from CDP SystemInfo.getProcessInfo,
@@ -29,7 +32,7 @@ import type { RunningEmulator } from '../../emulator';
 import { ROOT, probeTiles, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
 import { quantile } from './stats';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, tiles: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, tiles: { type: 'string', default: '16' }, only: { type: 'string' } } });
 const MINUTES = Number(values.minutes);
 const TILES = Number(values.tiles);
 if (!(MINUTES > 0) || !(TILES > 0)) throw new Error('--minutes and --tiles must be positive');
@@ -46,6 +49,35 @@ const SAMPLE_MS = 100;
 /** After the memory window: the black-picture check, which would distort memory, runs this long. */
 const BLACK_PHASE_MS = 60_000;
 const MiB = 1024 * 1024;
+
+/**
+ * The app beside the naive teardown (`?teardown=naive`: `player.destroy()` and the element removed, as
+ * most players leave it), in the same run: the memory each swap leaves behind, ours and theirs.
+ */
+interface SoakConfig {
+  name: string;
+  key: 'ours' | 'naive';
+  query: string;
+}
+const CONFIGS: SoakConfig[] = (
+  [
+    { name: 'ours (full teardown)', key: 'ours', query: '' },
+    { name: 'naive (player.destroy() + element removed)', key: 'naive', query: '&teardown=naive' },
+  ] satisfies SoakConfig[]
+).filter((c) => !values.only || c.key === values.only);
+if (CONFIGS.length === 0) throw new Error('--only ours or --only naive');
+
+interface SoakSummary {
+  config: SoakConfig;
+  spanMin: number;
+  firstMiB: number;
+  lastMiB: number;
+  fitMiBPerMin: number;
+  heapFitMiBPerMin: number;
+  swaps: number;
+  domStart: number;
+  domEnd: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // In-page probe. A string, not a function: tsx would wrap named inner functions in `__name(...)`,
@@ -331,7 +363,7 @@ const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '—');
 const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '—');
 const f3 = (n: number): string => (Number.isFinite(n) ? n.toFixed(3) : '—');
 
-async function main(): Promise<void> {
+async function soakOnce(config: SoakConfig): Promise<SoakSummary> {
   let rig: WallRig | undefined;
   let browserCdp: CDPSession | undefined;
   const stopAll = async (): Promise<void> => {
@@ -340,7 +372,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
   try {
-    process.stderr.write(`soak: starting a ${TILES}-tile wall (sessions Expires ${EXPIRES_S} s, renewed ${LEAD_S} s ahead) for ${MINUTES} min…\n`);
+    process.stderr.write(`soak: ${config.name}: starting a ${TILES}-tile wall (sessions Expires ${EXPIRES_S} s, renewed ${LEAD_S} s ahead) for ${MINUTES} min…\n`);
     rig = await startWallRig({
       emulator: { cameras: CAMERAS.map((name, i) => ({ name, file: join(CLIPS, CLIP_FILES[i % CLIP_FILES.length]!) })), minExpiresSeconds: 1 },
       sessionTimings: { expiresSeconds: EXPIRES_S, renewLeadSeconds: LEAD_S },
@@ -349,7 +381,7 @@ async function main(): Promise<void> {
     const copies = Math.ceil(TILES / CAMERAS.length);
     const wall = wallOf('soak', rig.account!.id, CAMERAS, copies);
     wall.tiles = wall.tiles.slice(0, TILES);
-    const page = await rig.open(wall);
+    const page = await rig.open(wall, config.query);
 
     // Fragment bytes the page fetched, counted only inside the measurement window.
     let counting = false;
@@ -507,7 +539,7 @@ async function main(): Promise<void> {
       ['session calls per tile-hour', `≈ ${Math.round(3600 / renewalPeriodS)} (3600/(${f1(sessionSeconds)} s session − ${LEAD_S} s lead))`, `${Math.round(sessionCalls / TILES / elapsedH)} (${sessionCalls} calls, ${TILES} tiles, ${f1(elapsedH * 60)} min)`],
       ['GetDataEndpoint calls after warm-up', '≈ 0', `${endpointCalls}`],
     ];
-    console.log(`\nSoak: ${TILES} tiles of ${CAMERAS.length} emulator cameras (360p H.264 25 fps, 2 s fragments), sessions Expires ${EXPIRES_S} s asked (broker stretched to a median ${f1(sessionSeconds)} s) renewed ${LEAD_S} s ahead, ${f1((t1 - t0) / 60_000)} min measured on loopback\n`);
+    console.log(`\nSoak, ${config.name}: ${TILES} tiles of ${CAMERAS.length} emulator cameras (360p H.264 25 fps, 2 s fragments), sessions Expires ${EXPIRES_S} s asked (broker stretched to a median ${f1(sessionSeconds)} s) renewed ${LEAD_S} s ahead, ${f1((t1 - t0) / 60_000)} min measured on loopback\n`);
     console.log(table(['metric', 'target', 'measured'], rows));
     console.log('\nRenderer memory by interval');
     console.log(
@@ -527,9 +559,43 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     await page.close();
+    return {
+      config,
+      spanMin,
+      firstMiB: first.rendererMiB,
+      lastMiB: last.rendererMiB,
+      fitMiBPerMin: growthFit,
+      heapFitMiBPerMin: heapFit,
+      swaps: last.swaps - first.swaps,
+      domStart: first.domNodes,
+      domEnd: last.domNodes,
+    };
   } finally {
     await stopAll();
   }
+}
+
+async function main(): Promise<void> {
+  const results: SoakSummary[] = [];
+  for (const config of CONFIGS) results.push(await soakOnce(config));
+  console.log(`\nMemory per swap, ${TILES} tiles, ${MINUTES} min each (renderer PSS, linear fit over the window ÷ swaps a minute); targets: ≤ 0.5 MiB/min for the wall, ≤ 25 MiB per tile\n`);
+  console.log(
+    table(
+      ['config', 'renderer MiB start → end', 'per tile at the end MiB', 'slope MiB/min (JS heap)', 'swaps', 'KiB per swap', 'DOM nodes start → end'],
+      results.map((r) => {
+        const swapsPerMin = r.swaps / r.spanMin;
+        return [
+          r.config.name,
+          `${f1(r.firstMiB)} → ${f1(r.lastMiB)}`,
+          f1(r.lastMiB / TILES),
+          `${f2(r.fitMiBPerMin)} (${f3(r.heapFitMiBPerMin)})`,
+          String(r.swaps),
+          swapsPerMin > 0 ? f1((r.fitMiBPerMin / swapsPerMin) * 1024) : '—',
+          `${r.domStart} → ${r.domEnd}`,
+        ];
+      }),
+    ),
+  );
 }
 
 await main();

@@ -15,6 +15,8 @@ export interface LayerEvents {
   onThrottled(layer: PlaybackLayer, httpStatus: number, errorType: string | undefined): void;
 }
 
+/** The longest a layer's teardown waits for Shaka's own before emptying the element anyway. */
+const SHAKA_DESTROY_WAIT_MS = 3000;
 /** Retry delay after a streaming failure: one fragment period, well inside the per-session quotas. */
 const STREAMING_RETRY_SECONDS = 2;
 
@@ -194,9 +196,16 @@ export class PlaybackLayer {
     const player = this.player;
     this.player = null;
     try {
-      await player?.destroy();
+      // Shaka's destroy waits for the SourceBuffer operation in flight; on a starved machine that can
+      // take long (or never end), and until the element below lets go of its source it keeps its
+      // media player and every buffered frame. The element teardown doesn't wait longer than this.
+      await Promise.race([player?.destroy(), new Promise((resolve) => setTimeout(resolve, SHAKA_DESTROY_WAIT_MS))]);
     } catch {
       // A player that failed mid-load may throw on destroy; the element teardown below still runs.
+    }
+    if (NAIVE_TEARDOWN) {
+      this.video.remove();
+      return;
     }
     this.video.pause();
     this.video.removeAttribute('src');
@@ -204,3 +213,9 @@ export class PlaybackLayer {
     this.video.remove();
   }
 }
+
+/**
+ * `?teardown=naive`: the soak benchmark's baseline only — a layer goes with `player.destroy()` and the
+ * element's removal, as most players do, so the benchmark can show what the full teardown saves.
+ */
+const NAIVE_TEARDOWN = new URLSearchParams(globalThis.location?.search ?? '').get('teardown') === 'naive';
