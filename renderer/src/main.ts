@@ -3,6 +3,7 @@ import { api as transport } from './api';
 import { trackCalls } from './api/quiet';
 import App from './App.svelte';
 import ConnectionBanner from './app/ConnectionBanner.svelte';
+import IdleCursor from './app/IdleCursor.svelte';
 import { PageLease } from './app/page-lease';
 import { ReloadGate } from './app/reload-gate';
 import { pageStorage } from './app/ui-memory';
@@ -28,7 +29,10 @@ addEventListener('pageshow', (event) => {
 
 mount(App, { target, props: { api, lease, reloads } });
 
-// Its own root, fixed over the wall: whatever App shows, losing main is said on top of it.
+/** A pointer left still over the wall is hidden after this long. */
+const CURSOR_IDLE_MS = 3000;
+
+// Their own roots, fixed over the wall: whatever App shows, losing main is said on top of it.
 const bannerTarget = document.body.appendChild(document.createElement('div'));
 mount(ConnectionBanner, {
   target: bannerTarget,
@@ -38,3 +42,4 @@ mount(ConnectionBanner, {
     ping: () => transport.call('app.info', {}),
   },
 });
+mount(IdleCursor, { target: bannerTarget, props: { idleMs: CURSOR_IDLE_MS } });
