@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { appError } from '../shared/errors';
-import type { StreamRef } from '../shared/model';
+import type { Settings, StreamRef } from '../shared/model';
 import { createAccountService, createKeychainEntries, createKeychainVault, DEMO_ACCOUNT_ID, type AccountServiceDeps, type SecretVault } from './accounts';
 import { AppFailure } from './core/app-failure';
 import { createAppNotices } from './app-notices';
@@ -42,6 +42,11 @@ export interface AppCoreOptions {
   demo?: boolean;
   /** Kiosk options from the command line, reported by `app.info`. */
   kiosk?: { wall?: string; fullscreen: boolean } | undefined;
+  /**
+   * The shell's memory of which wall each of its windows shows (Electron restores every window on its
+   * wall): told when a window switches wall, asked by `app.info` from that window.
+   */
+  windowWalls?: { wallOf(windowId: string): string | undefined; showing(windowId: string, wallId: string): void };
   /** The transport's sender policy (Electron: our windows on the app origin); default: every sender. */
   isAllowedSender?: (sender: SenderInfo) => boolean;
   random?: () => number;
@@ -71,6 +76,10 @@ export interface AppCore extends ShellCore {
   readonly sessions: SessionService;
   /** The machine woke up: renew every session now. */
   onResume(): void;
+  /** The settings as saved now (the shell applies start at login, close confirmation…). */
+  settings(): Settings;
+  /** Called after each saved change of the settings. */
+  onSettingsChanged(listener: (settings: Settings) => void): () => void;
 }
 
 /**
@@ -94,6 +103,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const walls = createWallsStore(storeContext);
   const caches = createAccountCaches(storeContext);
   let settings = await settingsStore.get();
+  const settingsListeners = new Set<(settings: Settings) => void>();
 
   // The page policy exists before the demo starts: a port change of the demo adds an origin too.
   let accountOrigins: () => Promise<string[]> = async () => [];
@@ -191,12 +201,16 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const pages = createPageSessions({ registry, sessions: sessionService, events, logger });
 
   const services: WallServices = {
-    appInfo: async () => ({
-      version: options.version ?? '0.0.0',
-      shell: options.shell,
-      platform: process.platform,
-      ...(options.kiosk ? { kiosk: options.kiosk } : {}),
-    }),
+    appInfo: async (ctx) => {
+      const windowWall = ctx.windowId === undefined ? undefined : options.windowWalls?.wallOf(ctx.windowId);
+      return {
+        version: options.version ?? '0.0.0',
+        shell: options.shell,
+        platform: process.platform,
+        ...(options.kiosk ? { kiosk: options.kiosk } : {}),
+        ...(windowWall ? { windowWall } : {}),
+      };
+    },
     listNotices: async () => appNotices.list(),
     dismissNotice: async (id) => ({ dismissed: appNotices.dismiss(id) }),
     listAccounts: () => accounts.list(),
@@ -234,8 +248,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       return { removed: true };
     },
     getSettings: async () => settings,
-    updateSettings: async (patch) => {
+    updateSettings: async (patch, ctx) => {
       settings = await settingsStore.update(patch);
+      // The wall a window switched to is that window's wall from now on.
+      if (patch.lastWallId !== undefined && ctx.windowId !== undefined) options.windowWalls?.showing(ctx.windowId, patch.lastWallId);
+      events.emit('settings.changed', settings);
+      settingsListeners.forEach((listener) => listener(settings));
       return settings;
     },
     attachPage: (req, ctx) => pages.attach(req, ctx),
@@ -257,6 +275,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     dispatch,
     events,
     sessions: sessionService,
+    settings: () => settings,
+    onSettingsChanged: (listener) => {
+      settingsListeners.add(listener);
+      return () => void settingsListeners.delete(listener);
+    },
     contentSecurityPolicy: (connect) => pagePolicy.contentSecurityPolicy(connect),
     senderGone: (senderId) => registry.senderGone(senderId),
     onResume: () => sessionService.onResume(),

@@ -73,6 +73,8 @@ export const calls = {
       platform: z.string(),
       /** Kiosk options from the command line: open this wall, fullscreen. */
       kiosk: z.object({ wall: z.string().optional(), fullscreen: z.boolean() }).optional(),
+      /** The wall the calling window showed when KVS Wall last ran (a restored window opens on it). */
+      windowWall: IdSchema.optional(),
     }),
   },
   /** Every stored file set aside during this run and not yet dismissed, oldest first. */
@@ -273,6 +275,8 @@ export const events = {
   /** An account's credentials changed state (renewal failed, needs a person, works again). */
   'accounts.status': CredentialStatusSchema,
   'walls.changed': z.object({}),
+  /** Settings were saved (from any window): what they are now, so every window applies them at once. */
+  'settings.changed': SettingsSchema,
 } as const;
 
 export type CallName = keyof typeof calls;

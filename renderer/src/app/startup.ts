@@ -52,5 +52,6 @@ export async function loadInitialState(api: WallApi): Promise<InitialState> {
     const created = await createDefaultWall(api, accounts);
     if (created) walls = [created];
   }
-  return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall, settings.lastWallId)?.id };
+  // A restored window opens on its own wall; chooseWall takes an id as well as a name.
+  return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall ?? info.windowWall, settings.lastWallId)?.id };
 }
