@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RendererCapabilities } from '../shared/contract';
 import { appError } from '../shared/errors';
 import type { Settings, StreamRef } from '../shared/model';
 import { createAccountService, createKeychainEntries, createKeychainVault, DEMO_ACCOUNT_ID, type AccountServiceDeps, type SecretVault } from './accounts';
@@ -6,6 +9,7 @@ import { AppFailure } from './core/app-failure';
 import { createAppNotices } from './app-notices';
 import { systemClock, type Clock } from './core/clock';
 import { silentLogger, type Logger } from './core/logger';
+import { diagnosticsFileName, exportDiagnostics } from './diagnostics';
 import { createEmbeddedDemo, type EmbeddedDemo } from './embedded-demo';
 import { createDispatcher, type Dispatch, type SenderInfo } from './ipc/dispatcher';
 import { createEventHub, type EventHub } from './ipc/events';
@@ -47,6 +51,18 @@ export interface AppCoreOptions {
    * wall): told when a window switches wall, asked by `app.info` from that window.
    */
   windowWalls?: { wallOf(windowId: string): string | undefined; showing(windowId: string, wallId: string): void };
+  /**
+   * Diagnostics only the shell knows: Electron/Chromium versions, and the GPU report (Electron asks
+   * `app.getGPUInfo`; it gets the page's decoder capabilities to add). Called after each export with
+   * the zip's absolute path (the desktop app shows it in the file manager).
+   */
+  diagnostics?: {
+    versions?: { electron?: string; chrome?: string };
+    gpu?: (capabilities: RendererCapabilities | undefined) => Promise<unknown>;
+    exported?: (absolutePath: string) => void;
+  };
+  /** Shows a desktop notification (the Electron app); absent where the shell has none. */
+  notify?: (title: string, body: string) => void;
   /** The transport's sender policy (Electron: our windows on the app origin); default: every sender. */
   isAllowedSender?: (sender: SenderInfo) => boolean;
   random?: () => number;
@@ -255,6 +271,32 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       events.emit('settings.changed', settings);
       settingsListeners.forEach((listener) => listener(settings));
       return settings;
+    },
+    exportDiagnostics: async (request) => {
+      const relative = `diagnostics/${diagnosticsFileName(clock.now())}`;
+      await mkdir(join(dir, 'diagnostics'), { recursive: true });
+      const capabilities = request.capabilities;
+      const gpu = options.diagnostics?.gpu;
+      const result = await exportDiagnostics(
+        {
+          logsDir: join(dir, 'logs'),
+          versions: { app: options.version ?? '0.0.0', shell: options.shell, ...(options.diagnostics?.versions ?? {}) },
+          settings: () => settings,
+          accounts: () => accounts.list(),
+          ...(gpu ? { gpu: () => gpu(capabilities) } : capabilities ? { gpu: () => ({ source: 'browser', ...capabilities }) } : {}),
+          sessionPool: () => sessionService.counters(),
+          now: () => clock.now(),
+        },
+        join(dir, relative),
+      );
+      logger.info('diagnostics exported', { file: relative, bytes: result.bytes });
+      options.diagnostics?.exported?.(result.path);
+      return { file: relative, bytes: result.bytes, sections: result.sections };
+    },
+    notifyAlert: async (alert) => {
+      if (!options.notify || settings.alerts?.desktopNotifications !== true) return { shown: false };
+      options.notify(alert.kind === 'offline' ? `Camera offline: ${alert.camera}` : `Camera back: ${alert.camera}`, alert.wall ? `${alert.text} — wall ${alert.wall}` : alert.text);
+      return { shown: true };
     },
     attachPage: (req, ctx) => pages.attach(req, ctx),
     heartbeatPage: (req, ctx) => pages.heartbeat(req, ctx),

@@ -312,12 +312,15 @@ export const AccountQuotaSchema = z
   .refine((q) => q.reservePerStream < q.sessionLimit, { message: 'the reserve must leave at least one session for this app', path: ['reservePerStream'] });
 export type AccountQuota = z.infer<typeof AccountQuotaSchema>;
 
+/** The most walls one tour shows. */
+export const MAX_TOUR_WALLS = 32;
+
 /** A wall that rotates through walls, for a control room with more cameras than screens. */
 export const TourSettingsSchema = z
   .object({
     enabled: z.boolean(),
     /** The walls in the order shown; a tour needs two. */
-    wallIds: z.array(IdSchema).max(32),
+    wallIds: z.array(IdSchema).max(MAX_TOUR_WALLS),
     /** How long each wall shows. */
     intervalSeconds: z.number().int().min(5).max(3600),
     /** Someone used the wall: the tour pauses, and carries on after this long without a touch. */

@@ -1,16 +1,18 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor, powerSaveBlocker, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, powerMonitor, powerSaveBlocker, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { systemClock } from '../core/clock';
 import { openLogFile } from '../core/log-files';
 import { createLogger } from '../core/logger';
 import { createAppCore, type AppCore } from '../compose';
 import { nextWindowId, wireCalls, wireWindowEvents } from './ipc';
+import { buildAppMenu, isPageCommand, toElectronTemplate, type MenuCommand } from './policy/app-menu';
 import { closeQuestion, createCloseGuard } from './policy/close-guard';
 import { createDisplayWake } from './policy/display-wake';
 import { chooseDisplay, parseKioskArgs, type KioskOptions } from './policy/kiosk-args';
+import { loginItemFor } from './policy/login-item';
 import { createRendererRecovery } from './policy/renderer-recovery';
 import { fitInto, placeSaved, WindowLayoutSchema, type Placement, type WindowState } from './policy/window-layout';
-import { createSenderPolicy } from './policy/sender';
+import { createSenderPolicy, senderIdFor } from './policy/sender';
 import { startUpdates, UPDATE_FEED_ENV } from './policy/updates';
 import { guardMainProcess } from './process-guard';
 import { registerAppScheme, serveRenderer } from './protocol';
@@ -84,6 +86,19 @@ async function start(options: KioskOptions): Promise<void> {
     version: app.getVersion(),
     kiosk: options.wall !== undefined || options.fullscreen ? { ...(options.wall ? { wall: options.wall } : {}), fullscreen: options.fullscreen } : undefined,
     isAllowedSender: createSenderPolicy({ has: (id) => windows.has(id) }),
+    diagnostics: {
+      versions: { electron: process.versions.electron, chrome: process.versions.chrome },
+      gpu: async (capabilities) => ({
+        source: 'electron',
+        featureStatus: { ...app.getGPUFeatureStatus() },
+        gpuInfo: (await app.getGPUInfo('basic')) as Record<string, unknown>,
+        ...(capabilities ?? {}),
+      }),
+      exported: (path) => shell.showItemInFolder(path),
+    },
+    notify: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
     windowWalls: { wallOf: (windowId) => keeper.layout.wallOf(windowId), showing: (windowId, wallId) => keeper.layout.showing(windowId, wallId) },
   });
 
@@ -100,7 +115,7 @@ async function start(options: KioskOptions): Promise<void> {
 
   // A wall is not closed by a stray click: closing a window or quitting asks first.
   const closeGuard = createCloseGuard({
-    enabled: () => true,
+    enabled: () => core.settings().kiosk?.confirmBeforeClose ?? true,
     confirm: (what) => {
       const question = closeQuestion(what);
       const options = { type: 'question' as const, buttons: [question.confirmLabel, 'Cancel'], defaultId: 1, cancelId: 1, message: question.message, detail: question.detail };
@@ -108,6 +123,16 @@ async function start(options: KioskOptions): Promise<void> {
       return (parent ? dialog.showMessageBoxSync(parent, options) : dialog.showMessageBoxSync(options)) === 0;
     },
   });
+  // Start at login, as the settings say, with this run's kiosk arguments.
+  let loginItem: boolean | undefined;
+  const applyLoginItem = (startAtLogin: boolean | undefined) => {
+    if (startAtLogin === undefined || startAtLogin === loginItem) return;
+    loginItem = startAtLogin;
+    app.setLoginItemSettings(loginItemFor(startAtLogin, options));
+  };
+  applyLoginItem(core.settings().startAtLogin);
+  core.onSettingsChanged((settings) => applyLoginItem(settings.startAtLogin));
+
   app.on('before-quit', (event) => {
     if (!closeGuard.quitting()) event.preventDefault();
   });
@@ -179,22 +204,25 @@ async function start(options: KioskOptions): Promise<void> {
   });
 
   // Several windows, one wall each (each picks its own wall); they share one core and broker.
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-      { label: 'File', submenu: [{ label: 'New Window', accelerator: 'CmdOrCtrl+N', click: () => openWindow() }, { role: 'close' }, { role: 'quit' }] },
-      {
-        label: 'View',
-        submenu: [
-          { role: 'togglefullscreen' },
-          { label: 'Move Wall to Next Display', accelerator: 'CmdOrCtrl+Shift+M', click: () => moveFocusedToNextDisplay() },
-          { role: 'resetZoom' },
-          { role: 'zoomIn' },
-          { role: 'zoomOut' },
-        ],
-      },
-    ]),
-  );
+  // The menu is described in ./policy/app-menu; here each command meets its action.
+  const runCommand = (command: MenuCommand) => {
+    const focused = BrowserWindow.getFocusedWindow();
+    if (isPageCommand(command)) {
+      if (focused) core.events.emit('app.command', { command }, senderIdFor(focused.webContents.id));
+      return;
+    }
+    switch (command) {
+      case 'window.new':
+        return void openWindow();
+      case 'window.nextDisplay':
+        return moveFocusedToNextDisplay();
+      case 'view.alwaysOnTop':
+        return focused?.setAlwaysOnTop(!focused.isAlwaysOnTop());
+      case 'help.openLogs':
+        return void shell.openPath(join(userDataDir, 'logs'));
+    }
+  };
+  Menu.setApplicationMenu(Menu.buildFromTemplate(toElectronTemplate(buildAppMenu(process.platform), runCommand)));
 
   function moveFocusedToNextDisplay(): void {
     const focused = BrowserWindow.getFocusedWindow();

@@ -11,6 +11,7 @@ export function createHandlers(services: WallServices): Handlers {
   return {
     'app.info': (_req, ctx) => services.appInfo(ctx),
     'app.notices': (_req, ctx) => services.listNotices(ctx),
+    'diagnostics.export': (req, ctx) => services.exportDiagnostics(req, ctx),
     'app.dismissNotice': (req, ctx) => services.dismissNotice(req.id, ctx),
     'accounts.list': (_req, ctx) => services.listAccounts(ctx),
     'accounts.add': (req, ctx) => services.addAccount(req, ctx),
@@ -32,6 +33,7 @@ export function createHandlers(services: WallServices): Handlers {
     'walls.remove': (req, ctx) => services.removeWall(req.id, ctx),
     'settings.get': (_req, ctx) => services.getSettings(ctx),
     'settings.update': (req, ctx) => services.updateSettings(req, ctx),
+    'alerts.notify': (req, ctx) => services.notifyAlert(req, ctx),
     'page.attach': (req, ctx) => services.attachPage(req, ctx),
     'page.heartbeat': (req, ctx) => services.heartbeatPage(req, ctx),
     'page.detach': (req, ctx) => services.detachPage(req, ctx),

@@ -42,4 +42,4 @@ mount(ConnectionBanner, {
     ping: () => transport.call('app.info', {}),
   },
 });
-mount(IdleCursor, { target: bannerTarget, props: { idleMs: CURSOR_IDLE_MS } });
+mount(IdleCursor, { target: bannerTarget, props: { api, idleMs: CURSOR_IDLE_MS } });

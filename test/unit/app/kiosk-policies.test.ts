@@ -78,3 +78,20 @@ describe('close guard', () => {
     expect(closeQuestion('close-window').detail).toMatch(/other windows keep playing/);
   });
 });
+
+describe('start at login', () => {
+  it('starts again with this run’s kiosk arguments, which read back to the same options', async () => {
+    const { loginItemFor } = await import('../../../main/app/policy/login-item');
+    const { parseKioskArgs } = await import('../../../main/app/policy/kiosk-args');
+    for (const options of [
+      { wall: 'Loading dock', display: 2, fullscreen: true, kiosk: true },
+      { wall: 'Lobby', fullscreen: true, kiosk: false },
+      { fullscreen: false, kiosk: false },
+    ]) {
+      const item = loginItemFor(true, options);
+      expect(item.openAtLogin).toBe(true);
+      expect(parseKioskArgs(item.args)).toEqual({ ok: true, options });
+    }
+    expect(loginItemFor(false, { fullscreen: false, kiosk: false })).toEqual({ openAtLogin: false, args: [] });
+  });
+});

@@ -74,6 +74,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
     getPath: (name: string) => (name === 'userData' ? opts.userData : tmpdir()),
     getAppPath: () => opts.appPath,
     getVersion: () => '1.2.3',
+    setLoginItemSettings: vi.fn(),
     requestSingleInstanceLock: () => opts.lock,
     whenReady: () => {
       order.push('whenReady');
@@ -93,6 +94,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
     menu,
     dialog: { showErrorBox: vi.fn(), showMessageBoxSync: vi.fn(() => 0) },
     powerSaveBlocker: { start: vi.fn(() => 7), stop: vi.fn() },
+    Notification: Object.assign(vi.fn(), { isSupported: () => false }),
     ipcMain: new FakeIpcMain(),
     powerMonitor: new EventEmitter(),
     protocol: {
@@ -145,7 +147,8 @@ describe('Electron main process wiring', () => {
     expect(electron.app.quit).toHaveBeenCalled();
     expect(order).not.toContain('whenReady');
     expect(windows).toEqual([]);
-  });
+    // The first launch transforms main's whole module graph, which takes a while on a busy machine.
+  }, 90_000);
 
   it('exits with a message on bad kiosk arguments', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -295,6 +298,10 @@ describe('Electron main process wiring', () => {
     move!.click!();
     expect(windows[0]!.bounds).toMatchObject({ x: 4480 + 80, y: 100 });
     expect(windows[0]!.full).toBe(true);
+
+    // Start at login, switched on in settings, is handed to the OS.
+    await handler({ sender: windows[0]!.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'settings.update', { startAtLogin: true });
+    expect(electron.app.setLoginItemSettings).toHaveBeenLastCalledWith({ openAtLogin: true, args: [] });
 
     // The first window switches wall; quitting saves where everything is.
     await handler({ sender: windows[0]!.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'settings.update', { lastWallId: 'atrium' });
