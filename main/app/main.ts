@@ -189,7 +189,11 @@ async function start(options: KioskOptions): Promise<void> {
     if (windows.size === 0) openWindow();
   });
   // A wall is the whole app: closing its last window ends it, on macOS too.
-  app.on('window-all-closed', () => app.quit());
+  app.on('window-all-closed', () => {
+    // Its close was confirmed already: the quit that follows doesn't ask a second time.
+    closeGuard.confirmed();
+    app.quit();
+  });
 
   let disposed = false;
   app.on('will-quit', (event) => {

@@ -10,6 +10,8 @@ export interface CloseGuard {
   windowClosing(): boolean;
   /** The app is about to quit (menu Quit, Cmd+Q); false: keep running. */
   quitting(): boolean;
+  /** The operator already said yes (closing the last window quits): don't ask again. */
+  confirmed(): void;
 }
 
 /**
@@ -27,6 +29,9 @@ export function createCloseGuard(options: CloseGuardOptions): CloseGuard {
       if (quitConfirmed || !options.enabled()) return (quitConfirmed = true);
       quitConfirmed = options.confirm('quit');
       return quitConfirmed;
+    },
+    confirmed() {
+      quitConfirmed = true;
     },
   };
 }

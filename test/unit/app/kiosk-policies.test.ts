@@ -73,6 +73,15 @@ describe('close guard', () => {
     expect(asked).toEqual(['quit', 'close-window']);
   });
 
+  it('does not ask about the quit that follows closing the last window', () => {
+    const asked: string[] = [];
+    const guard = createCloseGuard({ enabled: () => true, confirm: (what) => (asked.push(what), true) });
+    expect(guard.windowClosing()).toBe(true);
+    guard.confirmed();
+    expect(guard.quitting()).toBe(true);
+    expect(asked).toEqual(['close-window']);
+  });
+
   it('words the question for what is closing', () => {
     expect(closeQuestion('quit').message).toBe('Quit KVS Wall?');
     expect(closeQuestion('close-window').detail).toMatch(/other windows keep playing/);
