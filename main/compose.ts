@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RendererCapabilities } from '../shared/contract';
 import { appError } from '../shared/errors';
-import type { StreamRef } from '../shared/model';
+import type { Settings, StreamRef } from '../shared/model';
 import { createAccountService, createKeychainEntries, createKeychainVault, DEMO_ACCOUNT_ID, type AccountServiceDeps, type SecretVault } from './accounts';
 import { AppFailure } from './core/app-failure';
 import { createAppNotices } from './app-notices';
 import { systemClock, type Clock } from './core/clock';
 import { silentLogger, type Logger } from './core/logger';
 import { MachineLoad } from './core/machine-load';
+import { diagnosticsFileName, exportDiagnostics } from './diagnostics';
 import { createEmbeddedDemo, type EmbeddedDemo } from './embedded-demo';
 import { DEMO_GRID_CAMERAS } from '../shared/demo';
 import { createDispatcher, type Dispatch, type SenderInfo } from './ipc/dispatcher';
@@ -50,6 +54,23 @@ export interface AppCoreOptions {
   demoGrid?: { cameras: number; cacheDir?: string };
   /** Kiosk options from the command line, reported by `app.info`. */
   kiosk?: { wall?: string; fullscreen: boolean } | undefined;
+  /**
+   * The shell's memory of which wall each of its windows shows (Electron restores every window on its
+   * wall): told when a window switches wall, asked by `app.info` from that window.
+   */
+  windowWalls?: { wallOf(windowId: string): string | undefined; showing(windowId: string, wallId: string): void };
+  /**
+   * Diagnostics only the shell knows: Electron/Chromium versions, and the GPU report (Electron asks
+   * `app.getGPUInfo`; it gets the page's decoder capabilities to add). Called after each export with
+   * the zip's absolute path (the desktop app shows it in the file manager).
+   */
+  diagnostics?: {
+    versions?: { electron?: string; chrome?: string };
+    gpu?: (capabilities: RendererCapabilities | undefined) => Promise<unknown>;
+    exported?: (absolutePath: string) => void;
+  };
+  /** Shows a desktop notification (the Electron app); absent where the shell has none. */
+  notify?: (title: string, body: string) => void;
   /** The transport's sender policy (Electron: our windows on the app origin); default: every sender. */
   isAllowedSender?: (sender: SenderInfo) => boolean;
   random?: () => number;
@@ -79,6 +100,10 @@ export interface AppCore extends ShellCore {
   readonly sessions: SessionService;
   /** The machine woke up: renew every session now. */
   onResume(): void;
+  /** The settings as saved now (the shell applies start at login, close confirmation…). */
+  settings(): Settings;
+  /** Called after each saved change of the settings. */
+  onSettingsChanged(listener: (settings: Settings) => void): () => void;
 }
 
 /**
@@ -103,6 +128,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const walls = createWallsStore(storeContext);
   const caches = createAccountCaches(storeContext);
   let settings = await settingsStore.get();
+  const settingsListeners = new Set<(settings: Settings) => void>();
 
   // The page policy exists before the demo starts: a port change of the demo adds an origin too.
   let accountOrigins: () => Promise<string[]> = async () => [];
@@ -202,13 +228,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const pages = createPageSessions({ registry, sessions: sessionService, events, logger });
 
   const services: WallServices = {
-    appInfo: async () => ({
-      version: options.version ?? '0.0.0',
-      shell: options.shell,
-      platform: process.platform,
-      ...(options.kiosk ? { kiosk: options.kiosk } : {}),
-      ...(demo && demo.walls().length > 0 ? { demoWalls: demo.walls() } : {}),
-    }),
+    appInfo: async (ctx) => {
+      const windowWall = ctx.windowId === undefined ? undefined : options.windowWalls?.wallOf(ctx.windowId);
+      return {
+        version: options.version ?? '0.0.0',
+        shell: options.shell,
+        platform: process.platform,
+        ...(options.kiosk ? { kiosk: options.kiosk } : {}),
+        ...(demo && demo.walls().length > 0 ? { demoWalls: demo.walls() } : {}),
+        ...(windowWall ? { windowWall } : {}),
+      };
+    },
     machineLoad: async () => {
       const { cpu, spanMs, cores } = machineLoad.sample();
       return { cores, ...(cpu === undefined ? {} : { cpu }), ...(spanMs === undefined ? {} : { spanMs }) };
@@ -250,9 +280,39 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       return { removed: true };
     },
     getSettings: async () => settings,
-    updateSettings: async (patch) => {
+    updateSettings: async (patch, ctx) => {
       settings = await settingsStore.update(patch);
+      // The wall a window switched to is that window's wall from now on.
+      if (patch.lastWallId !== undefined && ctx.windowId !== undefined) options.windowWalls?.showing(ctx.windowId, patch.lastWallId);
+      events.emit('settings.changed', settings);
+      settingsListeners.forEach((listener) => listener(settings));
       return settings;
+    },
+    exportDiagnostics: async (request) => {
+      const relative = `diagnostics/${diagnosticsFileName(clock.now())}`;
+      await mkdir(join(dir, 'diagnostics'), { recursive: true });
+      const capabilities = request.capabilities;
+      const gpu = options.diagnostics?.gpu;
+      const result = await exportDiagnostics(
+        {
+          logsDir: join(dir, 'logs'),
+          versions: { app: options.version ?? '0.0.0', shell: options.shell, ...(options.diagnostics?.versions ?? {}) },
+          settings: () => settings,
+          accounts: () => accounts.list(),
+          ...(gpu ? { gpu: () => gpu(capabilities) } : capabilities ? { gpu: () => ({ source: 'browser', ...capabilities }) } : {}),
+          sessionPool: () => sessionService.counters(),
+          now: () => clock.now(),
+        },
+        join(dir, relative),
+      );
+      logger.info('diagnostics exported', { file: relative, bytes: result.bytes });
+      options.diagnostics?.exported?.(result.path);
+      return { file: relative, bytes: result.bytes, sections: result.sections };
+    },
+    notifyAlert: async (alert) => {
+      if (!options.notify || settings.alerts?.desktopNotifications !== true) return { shown: false };
+      options.notify(alert.kind === 'offline' ? `Camera offline: ${alert.camera}` : `Camera back: ${alert.camera}`, alert.wall ? `${alert.text} — wall ${alert.wall}` : alert.text);
+      return { shown: true };
     },
     attachPage: (req, ctx) => pages.attach(req, ctx),
     heartbeatPage: (req, ctx) => pages.heartbeat(req, ctx),
@@ -273,6 +333,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     dispatch,
     events,
     sessions: sessionService,
+    settings: () => settings,
+    onSettingsChanged: (listener) => {
+      settingsListeners.add(listener);
+      return () => void settingsListeners.delete(listener);
+    },
     contentSecurityPolicy: (connect) => pagePolicy.contentSecurityPolicy(connect),
     senderGone: (senderId) => registry.senderGone(senderId),
     onResume: () => sessionService.onResume(),

@@ -60,6 +60,21 @@ export const AppNoticeSchema = z.object({
 });
 export type AppNotice = z.output<typeof AppNoticeSchema>;
 
+/** What the page can tell about decoding on this machine, for "Export diagnostics". */
+export const RendererCapabilitiesSchema = z
+  .object({
+    /** `MediaCapabilities.decodingInfo` per content type tried. */
+    decoders: z
+      .array(z.object({ contentType: z.string().max(200), supported: z.boolean(), smooth: z.boolean().optional(), powerEfficient: z.boolean().optional() }).strict())
+      .max(64)
+      .optional(),
+    webglRenderer: z.string().max(500).optional(),
+    hardwareConcurrency: z.number().int().min(0).max(65_536).optional(),
+    userAgent: z.string().max(1000).optional(),
+  })
+  .strict();
+export type RendererCapabilities = z.output<typeof RendererCapabilitiesSchema>;
+
 /**
  * Every call the renderer can make: request schema → response schema. Main validates each request
  * with these before a handler runs; the renderer codes against the inferred types.
@@ -75,6 +90,8 @@ export const calls = {
       kiosk: z.object({ wall: z.string().optional(), fullscreen: z.boolean() }).optional(),
       /** Walls the Demo cameras account offers beside its first one (a large wall of distinct cameras). */
       demoWalls: z.array(z.object({ name: z.string().max(100), grid: z.number().int().min(1).max(8), cameras: z.array(StreamNameSchema).max(64) })).max(4).optional(),
+      /** The wall the calling window showed when KVS Wall last ran (a restored window opens on it). */
+      windowWall: IdSchema.optional(),
     }),
   },
   /**
@@ -87,6 +104,20 @@ export const calls = {
   },
   /** Every stored file set aside during this run and not yet dismissed, oldest first. */
   'app.notices': { request: empty, response: z.array(AppNoticeSchema) },
+  /**
+   * Writes a diagnostics zip (logs, settings without secrets, versions, GPU and decoder capabilities,
+   * the session pool's counters) into the user-data `diagnostics/` folder; the desktop app shows it in
+   * the file manager. `file` is relative to the user-data folder.
+   */
+  'diagnostics.export': {
+    request: z.object({ capabilities: RendererCapabilitiesSchema.optional() }).strict(),
+    response: z.object({
+      file: UserDataPathSchema,
+      bytes: z.number().int().nonnegative(),
+      /** Each section: in the zip, or why not. */
+      sections: z.record(z.string().max(40), z.object({ included: z.boolean(), reason: z.string().max(500).optional() })),
+    }),
+  },
   /** Hides a notice for the rest of this run (for every window); false when there was no such notice. */
   'app.dismissNotice': { request: byId, response: z.object({ dismissed: z.boolean() }) },
   /** Every account: the Demo cameras first (with `hidden` when the user hid it), then the user's in the order added. */
@@ -162,6 +193,22 @@ export const calls = {
   'walls.save': { request: WallSchema, response: WallSchema },
   'walls.remove': { request: byId, response: z.object({ removed: z.literal(true) }) },
   'settings.get': { request: empty, response: SettingsSchema },
+  /**
+   * A camera alert from the page's event list, shown as a desktop notification where the shell can
+   * (the Electron app); `shown: false` where it can't (the browser shell) or notifications are off.
+   */
+  'alerts.notify': {
+    request: z
+      .object({
+        kind: z.enum(['offline', 'back']),
+        camera: StreamNameSchema,
+        wall: z.string().max(100).optional(),
+        /** The sentence of the event list, e.g. "gate is back after 45 s". */
+        text: z.string().max(300),
+      })
+      .strict(),
+    response: z.object({ shown: z.boolean() }),
+  },
   'settings.update': { request: SettingsSchema.partial().strict(), response: SettingsSchema },
   /**
    * A page instance (one load of the renderer) announces itself before it asks for sessions. Tiles are
@@ -225,6 +272,26 @@ export const calls = {
   },
 } as const;
 
+/**
+ * Menu commands the focused window's page carries out (the wall it shows lives there); the desktop
+ * app's menu sends them as `app.command`.
+ */
+export const PAGE_COMMANDS = [
+  'wall.new',
+  'wall.rename',
+  'wall.duplicate',
+  'wall.delete',
+  'wall.grid',
+  'wall.next',
+  'wall.previous',
+  'tour.toggle',
+  'accounts.open',
+  'settings.open',
+  'help.shortcuts',
+  'help.exportDiagnostics',
+] as const;
+export type PageCommand = (typeof PAGE_COMMANDS)[number];
+
 /** Every event main pushes to the renderer. */
 export const events = {
   /** A stored file was set aside just now (e.g. a cache opened for the first time turned out corrupt). */
@@ -283,6 +350,10 @@ export const events = {
   /** An account's credentials changed state (renewal failed, needs a person, works again). */
   'accounts.status': CredentialStatusSchema,
   'walls.changed': z.object({}),
+  /** A menu command for the page of the focused window. */
+  'app.command': z.object({ command: z.enum(PAGE_COMMANDS) }),
+  /** Settings were saved (from any window): what they are now, so every window applies them at once. */
+  'settings.changed': SettingsSchema,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -325,6 +325,45 @@ export const DecodeSettingsSchema = z
   })
   .strict();
 export type DecodeSettings = z.infer<typeof DecodeSettingsSchema>;
+/** The most walls one tour shows. */
+export const MAX_TOUR_WALLS = 32;
+
+/** A wall that rotates through walls, for a control room with more cameras than screens. */
+export const TourSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** The walls in the order shown; a tour needs two. */
+    wallIds: z.array(IdSchema).max(MAX_TOUR_WALLS),
+    /** How long each wall shows. */
+    intervalSeconds: z.number().int().min(5).max(3600),
+    /** Someone used the wall: the tour pauses, and carries on after this long without a touch. */
+    resumeAfterSeconds: z.number().int().min(5).max(3600),
+  })
+  .strict();
+export type TourSettings = z.infer<typeof TourSettingsSchema>;
+
+/** Alerts when a camera on a wall stops playing, and when it is back. */
+export const AlertSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** A camera not playing for this long is "offline" (short drops are part of live video). */
+    offlineAfterSeconds: z.number().int().min(5).max(3600),
+    /** Also as a desktop notification (the event list in the app always has them). */
+    desktopNotifications: z.boolean(),
+  })
+  .strict();
+export type AlertSettings = z.infer<typeof AlertSettingsSchema>;
+
+/** An unattended wall's behaviour. */
+export const KioskSettingsSchema = z
+  .object({
+    /** The mouse pointer hides after this long without moving; 0: never. */
+    hideCursorAfterSeconds: z.number().int().min(0).max(3600),
+    /** Desktop app: closing a wall window or quitting asks first. */
+    confirmBeforeClose: z.boolean(),
+  })
+  .strict();
+export type KioskSettings = z.infer<typeof KioskSettingsSchema>;
 
 export const SettingsSchema = z.object({
   /** Seconds a KVS session lives; see docs/sessions.md for why this default. */
@@ -335,6 +374,11 @@ export const SettingsSchema = z.object({
   accountQuotas: z.record(IdSchema, AccountQuotaSchema).optional(),
   lastWallId: IdSchema.optional(),
   decode: DecodeSettingsSchema.optional(),
+  tour: TourSettingsSchema.optional(),
+  alerts: AlertSettingsSchema.optional(),
+  kiosk: KioskSettingsSchema.optional(),
+  /** Desktop app: start KVS Wall when this user logs in (with the kiosk arguments it was started with). */
+  startAtLogin: z.boolean().optional(),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
 

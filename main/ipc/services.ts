@@ -44,6 +44,8 @@ export interface WallServices {
   removeWall(id: string, ctx: CallContext): Promise<CallResponse<'walls.remove'>>;
   getSettings(ctx: CallContext): Promise<CallResponse<'settings.get'>>;
   updateSettings(patch: ParsedRequest<'settings.update'>, ctx: CallContext): Promise<CallResponse<'settings.update'>>;
+  exportDiagnostics(request: ParsedRequest<'diagnostics.export'>, ctx: CallContext): Promise<CallResponse<'diagnostics.export'>>;
+  notifyAlert(alert: ParsedRequest<'alerts.notify'>, ctx: CallContext): Promise<CallResponse<'alerts.notify'>>;
   attachPage(request: ParsedRequest<'page.attach'>, ctx: CallContext): Promise<CallResponse<'page.attach'>>;
   heartbeatPage(request: ParsedRequest<'page.heartbeat'>, ctx: CallContext): Promise<CallResponse<'page.heartbeat'>>;
   detachPage(request: ParsedRequest<'page.detach'>, ctx: CallContext): Promise<CallResponse<'page.detach'>>;

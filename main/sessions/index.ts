@@ -11,6 +11,7 @@ export type {
   BudgetView,
   FailureReport,
   IssuedSession,
+  PoolCounters,
   SessionConfig,
   SessionEventMap,
   SessionEventName,

@@ -19,7 +19,7 @@ import { streamKey } from './stream-key';
 import { tileKey, type TileAddress } from './tile-key';
 import { TileSessions } from './tile-sessions';
 import { resolveTimings, type SessionTimings } from './timings';
-import type { AcquireResult, BudgetView, FailureReport, SessionEventMap, SessionEventName, SessionService, SessionServiceDeps } from './types';
+import type { AcquireResult, BudgetView, FailureReport, PoolCounters, SessionEventMap, SessionEventName, SessionService, SessionServiceDeps } from './types';
 
 /** A manifest's price when the session is no longer known (LIVE's default). */
 const UNKNOWN_SESSION_MANIFEST_RESULTS = 5;
@@ -243,6 +243,24 @@ class Service implements SessionService {
 
   private timingsOf(stream: StreamRef): SessionTimings {
     return resolveTimings(this.deps.config(), this.budgetOf(stream).spacingSlots);
+  }
+
+  counters(): PoolCounters {
+    const now = this.deps.clock.now();
+    const live = this.pool.live(now);
+    const leased = live.filter((s) => s.lessee !== undefined);
+    const free = live.filter((s) => s.lessee === undefined);
+    const soonest = live.length > 0 ? Math.min(...live.map((s) => s.expiresAt)) : undefined;
+    return {
+      at: now,
+      live: live.length,
+      leased: leased.length,
+      free: free.length,
+      keptForLastTile: free.filter((s) => s.lastLessee !== undefined).length,
+      streams: new Set(live.map((s) => `${s.stream.accountId}\u0000${s.stream.streamName}`)).size,
+      accounts: new Set(live.map((s) => s.stream.accountId)).size,
+      ...(soonest !== undefined ? { soonestExpirySeconds: Math.max(0, Math.round((soonest - now) / 1000)) } : {}),
+    };
   }
 
   private poolSnapshot(): PoolSnapshot {

@@ -76,6 +76,24 @@ export interface SessionEventMap {
 }
 export type SessionEventName = keyof SessionEventMap;
 
+/** The pool in numbers (diagnostics): what is playable, who holds it, how much life is left. */
+export interface PoolCounters {
+  at: number;
+  /** Sessions that can still be played (not retired, not expired). */
+  live: number;
+  /** Of those, leased to a tile now. */
+  leased: number;
+  /** Of those, free for the next tile of their stream. */
+  free: number;
+  /** Free sessions kept for the tile that played them last (a reload, a reconnect takes them back). */
+  keptForLastTile: number;
+  /** Distinct streams and accounts with a live session. */
+  streams: number;
+  accounts: number;
+  /** Seconds until the soonest live session expires; absent with none. */
+  soonestExpirySeconds?: number;
+}
+
 /** A stream's quota use, as `session.budget` shows it. */
 export type BudgetView = Omit<EventPayload<'session.budget'>, 'stream'>;
 
@@ -126,6 +144,8 @@ export interface SessionService {
   accountChanged(accountId: string): void;
   on<E extends SessionEventName>(event: E, listener: (payload: SessionEventMap[E]) => void): () => void;
   budget(stream: StreamRef): BudgetView;
+  /** How the pool stands now, for diagnostics: counts only, no session id or URL. */
+  counters(): PoolCounters;
   /** Resolves once the ledger and the pool are saved. */
   flush(): Promise<void>;
   /** Cancels timers, frees every lease and saves the ledger and the pool; sessions keep counting. */

@@ -23,6 +23,11 @@ export interface BrowserShellOptions {
   core?: ShellCore;
   rendererDir?: string;
   logger?: Logger;
+  /**
+   * The access token to accept instead of a fresh one: a shell started again in the same process on
+   * the same port (tests of a stopped shell) lets the pages it served back in. Never from user input.
+   */
+  token?: string;
 }
 
 export interface BrowserShell {
@@ -57,7 +62,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   const ownsCore = options.core === undefined;
   const core = options.core ?? (await composeCore(options.userDataDir, logger));
 
-  const token = createAccessToken();
+  const token = options.token ?? createAccessToken();
   const guard: GuardOptions = { port: 0, token, cookieName: '' };
   let nextSocket = 0;
 

@@ -2,6 +2,8 @@ import { mount } from 'svelte';
 import { api as transport } from './api';
 import { trackCalls } from './api/quiet';
 import App from './App.svelte';
+import ConnectionBanner from './app/ConnectionBanner.svelte';
+import IdleCursor from './app/IdleCursor.svelte';
 import { PageLease } from './app/page-lease';
 import { ReloadGate } from './app/reload-gate';
 import { pageStorage } from './app/ui-memory';
@@ -26,3 +28,18 @@ addEventListener('pageshow', (event) => {
 });
 
 mount(App, { target, props: { api, lease, reloads } });
+
+/** A pointer left still over the wall is hidden after this long. */
+const CURSOR_IDLE_MS = 3000;
+
+// Their own roots, fixed over the wall: whatever App shows, losing main is said on top of it.
+const bannerTarget = document.body.appendChild(document.createElement('div'));
+mount(ConnectionBanner, {
+  target: bannerTarget,
+  props: {
+    onConnectionChange: api.onConnectionChange,
+    // Untracked: a ping waiting on a hung main must not hold back a reload main asked for.
+    ping: () => transport.call('app.info', {}),
+  },
+});
+mount(IdleCursor, { target: bannerTarget, props: { api, idleMs: CURSOR_IDLE_MS } });

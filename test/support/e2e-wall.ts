@@ -7,6 +7,7 @@ import { createAppCore, type AppCore, type AppCoreOptions } from '../../main/com
 import { startBrowserShell, type BrowserShell } from '../../main/web';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator';
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
+import { WIRE_TOKEN_PARAM } from '../../shared/wire';
 import type { AccountSummary, Wall } from '../../shared/model';
 import { launchChromium } from './browser';
 import { memoryVault } from './memory-vault';
@@ -78,6 +79,10 @@ export interface WallRig {
    * in the same tab, as the operator would.
    */
   restart(pages?: readonly Page[]): Promise<void>;
+  /** Stops the browser shell's server (every socket closed, nothing listening); the core keeps running. */
+  stopShell(): Promise<void>;
+  /** Serves again on the same port with the same token, so the open pages can reconnect by themselves. */
+  startShell(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -162,6 +167,13 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
         const decode = new URL(page.url()).searchParams.get('decode') ?? 'full';
         await page.goto(`${shell.url}&decode=${encodeURIComponent(decode)}`);
       }
+    },
+    async stopShell() {
+      await shell.stop();
+    },
+    async startShell() {
+      const token = new URL(shell.url).searchParams.get(WIRE_TOKEN_PARAM) ?? undefined;
+      shell = await startBrowserShell({ port: shell.port, userDataDir: dir, core, rendererDir, ...(token ? { token } : {}) });
     },
     async stop() {
       await context.close().catch(() => undefined);

@@ -17,12 +17,15 @@ declare global {
 export interface Transport extends WallApi {
   /** Called each time the connection to main is back after a drop; Electron IPC never drops. */
   onReconnected(listener: () => void): () => void;
+  /** The connection opened (`true`) or closed (`false`); Electron IPC never reports a change. */
+  onConnectionChange(listener: (connected: boolean) => void): () => void;
 }
 
 /** WallApi over the Electron preload's raw `call`/`on`. */
 export function apiFromPreload(bridge: PreloadApi): Transport {
   return {
     onReconnected: () => () => undefined,
+    onConnectionChange: () => () => undefined,
     async call<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
       return unwrapReply<CallResponse<N>>(await bridge.call(name, request), name);
     },
@@ -51,4 +54,5 @@ export const api: Transport = {
   call: (name, request) => current().call(name, request),
   on: (name, listener) => current().on(name, listener),
   onReconnected: (listener) => current().onReconnected(listener),
+  onConnectionChange: (listener) => current().onConnectionChange(listener),
 };

@@ -35,6 +35,7 @@ export function trackCalls(api: Transport): QuietTransport {
     },
     on: (name, listener) => api.on(name, listener),
     onReconnected: (listener) => api.onReconnected(listener),
+    onConnectionChange: (listener) => api.onConnectionChange(listener),
     whenQuiet(maxMs) {
       const quiet = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, maxMs);

@@ -32,6 +32,8 @@ export interface WsClient extends WallApi {
    * closed socket as a page that is gone, so whatever the page held there must be claimed again.
    */
   onReconnected(listener: () => void): () => void;
+  /** Called with `true` each time the socket opens and `false` each time it closes while it was open or opening. */
+  onConnectionChange(listener: (connected: boolean) => void): () => void;
   close(): void;
 }
 
@@ -67,6 +69,20 @@ export function createWsClient(options: WsClientOptions): WsClient {
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   const reconnectListeners = new Set<() => void>();
+  const connectionListeners = new Set<(connected: boolean) => void>();
+  /** The last state told to connection listeners: each change is told once, not every failed retry. */
+  let toldConnected: boolean | undefined;
+  const tell = (connected: boolean) => {
+    if (toldConnected === connected) return;
+    toldConnected = connected;
+    for (const listener of [...connectionListeners]) {
+      try {
+        listener(connected);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  };
   let everOpened = false;
   let socket: SocketLike | undefined;
   let nextId = 1;
@@ -135,6 +151,7 @@ export function createWsClient(options: WsClientOptions): WsClient {
       const ready = waiters;
       waiters = [];
       for (const w of ready) w.resolve();
+      tell(true);
       const again = everOpened;
       everOpened = true;
       if (!again) return;
@@ -152,6 +169,7 @@ export function createWsClient(options: WsClientOptions): WsClient {
     s.addEventListener('close', () => {
       if (socket !== s) return;
       socket = undefined;
+      if (!closed) tell(false);
       failPending('The connection to KVS Wall dropped before it answered.');
       if (closed) return;
       const base = Math.min(maxBackoff, initialBackoff * 2 ** attempt++);
@@ -187,6 +205,10 @@ export function createWsClient(options: WsClientOptions): WsClient {
     onReconnected(listener) {
       reconnectListeners.add(listener);
       return () => void reconnectListeners.delete(listener);
+    },
+    onConnectionChange(listener) {
+      connectionListeners.add(listener);
+      return () => void connectionListeners.delete(listener);
     },
     async call<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
       await whenConnected();

@@ -66,5 +66,6 @@ export async function loadInitialState(api: WallApi): Promise<InitialState> {
   const [info, accounts, settings] = await Promise.all([api.call('app.info', {}), api.call('accounts.list', {}), api.call('settings.get', {})]);
   let walls = await api.call('walls.list', {});
   if (walls.length === 0) walls = await createDefaultWalls(api, accounts, info.demoWalls);
-  return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall, settings.lastWallId)?.id };
+  // A restored window opens on its own wall; chooseWall takes an id as well as a name.
+  return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall ?? info.windowWall, settings.lastWallId)?.id };
 }

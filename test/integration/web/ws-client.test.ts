@@ -114,6 +114,21 @@ describe('renderer WebSocket client against the real browser shell', () => {
     expect(reconnects).toBe(2);
   });
 
+  it('tells connection listeners once per change: open, closed (however many retries fail), open again', async () => {
+    const api = connect();
+    const told: boolean[] = [];
+    const off = api.onConnectionChange((connected) => told.push(connected));
+    await api.call('app.info', {});
+    expect(told).toEqual([true]);
+    sockets[0]!.terminate();
+    await expect.poll(() => told).toEqual([true, false, true]);
+    off();
+    sockets[1]!.terminate();
+    await expect.poll(() => sockets.length).toBe(3);
+    await api.call('app.info', {});
+    expect(told).toEqual([true, false, true]);
+  });
+
   it('stops delivering an event after its last listener unsubscribes', async () => {
     const api = connect();
     const seen: string[] = [];

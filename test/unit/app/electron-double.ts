@@ -10,6 +10,7 @@ export class FakeWebContents extends EventEmitter {
   readonly id = FakeWebContents.nextId++;
   readonly sent: Array<[string, ...unknown[]]> = [];
   destroyed = false;
+  reloads = 0;
   url = 'app://kvs-wall/index.html';
   windowOpenHandler?: (details: { url: string }) => { action: string };
   send(channel: string, ...args: unknown[]) {
@@ -17,6 +18,9 @@ export class FakeWebContents extends EventEmitter {
   }
   isDestroyed() {
     return this.destroyed;
+  }
+  reload() {
+    this.reloads++;
   }
   getURL() {
     return this.url;

@@ -14,14 +14,19 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
   const windows: FakeWindow[] = [];
   const protocolHandlers = new Map<string, (req: Request) => Promise<Response>>();
   const displays = [
-    { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } },
-    { id: 2, workArea: { x: 1920, y: 0, width: 2560, height: 1440 } },
+    { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1080 } },
+    { id: 2, bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, workArea: { x: 1920, y: 0, width: 2560, height: 1440 } },
   ];
+  const screenEvents = new EventEmitter();
   class FakeWindow extends EventEmitter {
     readonly webContents = new FakeWebContents();
     readonly loaded: string[] = [];
     constructor(readonly options: Record<string, unknown>) {
       super();
+      const o = options as { x?: number; y?: number; width?: number; height?: number; fullscreen?: boolean; kiosk?: boolean };
+      this.bounds = { x: o.x ?? 0, y: o.y ?? 0, width: o.width ?? 1600, height: o.height ?? 900 };
+      this.full = o.fullscreen ?? false;
+      this.kiosk = o.kiosk ?? false;
       windows.push(this);
     }
     loadURL(url: string) {
@@ -30,6 +35,34 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
     }
     isMinimized() {
       return false;
+    }
+    isDestroyed() {
+      return false;
+    }
+    bounds = { x: 0, y: 0, width: 0, height: 0 };
+    full = false;
+    kiosk = false;
+    getBounds() {
+      return this.bounds;
+    }
+    getNormalBounds() {
+      return this.bounds;
+    }
+    setBounds(b: { x: number; y: number; width: number; height: number }) {
+      this.bounds = b;
+      this.emit('move');
+    }
+    isFullScreen() {
+      return this.full;
+    }
+    setFullScreen(full: boolean) {
+      this.full = full;
+    }
+    isKiosk() {
+      return this.kiosk;
+    }
+    setKiosk(kiosk: boolean) {
+      this.kiosk = kiosk;
     }
     restore() {}
     focus() {}
@@ -41,6 +74,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
     getPath: (name: string) => (name === 'userData' ? opts.userData : tmpdir()),
     getAppPath: () => opts.appPath,
     getVersion: () => '1.2.3',
+    setLoginItemSettings: vi.fn(),
     requestSingleInstanceLock: () => opts.lock,
     whenReady: () => {
       order.push('whenReady');
@@ -50,7 +84,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
   const menu: { template?: Array<{ label?: string; submenu?: Array<{ label?: string; click?: () => void }> }> } = {};
   const electron = {
     app,
-    BrowserWindow: FakeWindow,
+    BrowserWindow: Object.assign(FakeWindow, { getFocusedWindow: () => windows[0] }),
     Menu: {
       buildFromTemplate: (template: NonNullable<typeof menu.template>) => ({ template }),
       setApplicationMenu: (built: { template: NonNullable<typeof menu.template> }) => {
@@ -58,18 +92,24 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
       },
     },
     menu,
-    dialog: { showErrorBox: vi.fn() },
+    dialog: { showErrorBox: vi.fn(), showMessageBoxSync: vi.fn(() => 0) },
+    powerSaveBlocker: { start: vi.fn(() => 7), stop: vi.fn() },
+    Notification: Object.assign(vi.fn(), { isSupported: () => false }),
     ipcMain: new FakeIpcMain(),
     powerMonitor: new EventEmitter(),
     protocol: {
       registerSchemesAsPrivileged: vi.fn(() => order.push('registerSchemes')),
       handle: (scheme: string, handler: (req: Request) => Promise<Response>) => protocolHandlers.set(scheme, handler),
     },
-    screen: { getAllDisplays: () => displays, getPrimaryDisplay: () => displays[0] },
+    screen: Object.assign(screenEvents, {
+      getAllDisplays: () => displays,
+      getPrimaryDisplay: () => displays[0],
+      getDisplayMatching: (r: { x: number }) => displays.find((d) => r.x >= d.bounds.x && r.x < d.bounds.x + d.bounds.width) ?? displays[0],
+    }),
     session: { defaultSession: new FakeSession() },
     shell: { openExternal: vi.fn() },
   };
-  return { electron, order, windows, protocolHandlers };
+  return { electron, order, windows, protocolHandlers, displays };
 }
 
 const dirs: string[] = [];
@@ -81,10 +121,11 @@ afterAll(async () => {
   for (const l of process.listeners('unhandledRejection')) if (!processListeners.unhandledRejection.includes(l)) process.off('unhandledRejection', l);
 });
 
-async function launch(argv: string[], lock = true) {
+async function launch(argv: string[], lock = true, userFiles: Record<string, string> = {}) {
   const appPath = await mkdtemp(join(tmpdir(), 'kvs-wall-apppath-'));
   const userData = await mkdtemp(join(tmpdir(), 'kvs-wall-userdata-'));
   dirs.push(appPath, userData);
+  for (const [name, text] of Object.entries(userFiles)) await writeFile(join(userData, name), text);
   await mkdir(join(appPath, 'renderer', 'dist'), { recursive: true });
   await writeFile(join(appPath, 'renderer', 'dist', 'index.html'), '<!doctype html><title>KVS Wall</title>');
   const fake = fakeElectron({ appPath, userData, lock });
@@ -106,7 +147,8 @@ describe('Electron main process wiring', () => {
     expect(electron.app.quit).toHaveBeenCalled();
     expect(order).not.toContain('whenReady');
     expect(windows).toEqual([]);
-  });
+    // The first launch transforms main's whole module graph, which takes a while on a busy machine.
+  }, 90_000);
 
   it('exits with a message on bad kiosk arguments', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -197,6 +239,15 @@ describe('Electron main process wiring', () => {
     expect(await attach(windows[1]!, 'second')).toMatchObject({ ok: true, value: { windowId: 'w2' } });
     win!.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
     expect(await beat(win!, 'first')).toMatchObject({ ok: true, value: { accepted: false } });
+    // …and the crashed page is loaded again by itself.
+    await vi.waitFor(() => expect(win!.webContents.reloads).toBe(1));
+
+    // Closing a wall window asks first; "Cancel" keeps it open.
+    electron.dialog.showMessageBoxSync.mockReturnValueOnce(1);
+    const close = navigationEvent('');
+    windows[1]!.emit('close', close);
+    expect(close.defaultPrevented).toBe(true);
+    expect(electron.dialog.showMessageBoxSync).toHaveBeenLastCalledWith(windows[0], expect.objectContaining({ message: 'Close this wall window?' }));
     expect(await beat(windows[1]!, 'second')).toMatchObject({ ok: true, value: { accepted: true } });
 
     // Waking from sleep reaches the session broker.
@@ -212,5 +263,55 @@ describe('Electron main process wiring', () => {
     expect(quitEvent.defaultPrevented).toBe(true);
     await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalled());
     expect(electron.ipcMain.handlers.has(CALL_CHANNEL)).toBe(false);
+  }, 30_000);
+
+  it('restores each saved wall window on its display, falls back while a display is missing, and saves the layout at quit', async () => {
+    const layout = {
+      version: 1,
+      data: {
+        windows: [
+          { wallId: 'lobby', displayId: 2, displayBounds: { x: 1920, y: 0, width: 2560, height: 1440 }, bounds: { x: 2000, y: 100, width: 1200, height: 800 }, fullscreen: true, kiosk: false },
+          { wallId: 'dock', displayId: 9, displayBounds: { x: 4480, y: 0, width: 1920, height: 1080 }, bounds: { x: 4580, y: 50, width: 1000, height: 700 }, fullscreen: false, kiosk: false },
+        ],
+      },
+    };
+    const { electron, windows, userData, displays } = await launch([], true, { 'window-layout.json': JSON.stringify(layout) });
+    await vi.waitFor(() => expect(windows).toHaveLength(2), { timeout: 10_000 });
+    expect(windows[0]!.options).toMatchObject({ x: 2000, y: 100, width: 1200, height: 800, fullscreen: true });
+    // Display 9 is not plugged in: the window waits on the primary, same place on it.
+    expect(windows[1]!.options).toMatchObject({ x: 100, y: 50, width: 1000, height: 700, fullscreen: false });
+
+    // Each window is told its own wall.
+    const handler = electron.ipcMain.handlers.get(CALL_CHANNEL)!;
+    const info = async (win: { webContents: FakeWebContents }) =>
+      ReplySchema.parse(await handler({ sender: win.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'app.info', {}));
+    expect(await info(windows[0]!)).toMatchObject({ ok: true, value: { windowWall: 'lobby' } });
+    expect(await info(windows[1]!)).toMatchObject({ ok: true, value: { windowWall: 'dock' } });
+
+    // The display comes back: the window goes home.
+    displays.push({ id: 9, bounds: { x: 4480, y: 0, width: 1920, height: 1080 }, workArea: { x: 4480, y: 0, width: 1920, height: 1080 } });
+    electron.screen.emit('display-added');
+    expect(windows[1]!.bounds).toEqual({ x: 4580, y: 50, width: 1000, height: 700 });
+
+    // View › Move Wall to Next Display, on the focused window (the first): display 2 → display 9.
+    const move = electron.menu.template?.find((m) => m.label === 'View')?.submenu?.find((i) => i.label === 'Move Wall to Next Display');
+    move!.click!();
+    expect(windows[0]!.bounds).toMatchObject({ x: 4480 + 80, y: 100 });
+    expect(windows[0]!.full).toBe(true);
+
+    // Start at login, switched on in settings, is handed to the OS.
+    await handler({ sender: windows[0]!.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'settings.update', { startAtLogin: true });
+    expect(electron.app.setLoginItemSettings).toHaveBeenLastCalledWith({ openAtLogin: true, args: [] });
+
+    // The first window switches wall; quitting saves where everything is.
+    await handler({ sender: windows[0]!.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'settings.update', { lastWallId: 'atrium' });
+    const quitEvent = navigationEvent('');
+    electron.app.emit('will-quit', quitEvent);
+    await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalled());
+    const saved = JSON.parse(await readFile(join(userData, 'window-layout.json'), 'utf8')) as typeof layout;
+    expect(saved.data.windows.map((w) => [w.wallId, w.displayId])).toEqual([
+      ['atrium', 9],
+      ['dock', 9],
+    ]);
   }, 30_000);
 });

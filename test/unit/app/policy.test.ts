@@ -11,17 +11,38 @@ describe('kiosk arguments', () => {
   it('reads --wall, --display and --fullscreen among Electron’s own arguments', () => {
     expect(parseKioskArgs(['/opt/KVS Wall/kvs-wall', '--no-sandbox', '--wall', 'Lobby', '--display', '1', '--fullscreen'])).toEqual({
       ok: true,
-      options: { wall: 'Lobby', display: 1, fullscreen: true },
+      options: { wall: 'Lobby', display: 1, fullscreen: true, kiosk: false },
     });
-    expect(parseKioskArgs(['--wall=Loading dock', '--display=0'])).toEqual({ ok: true, options: { wall: 'Loading dock', display: 0, fullscreen: false } });
-    expect(parseKioskArgs(['.'])).toEqual({ ok: true, options: { fullscreen: false } });
+    expect(parseKioskArgs(['--wall=Loading dock', '--display=0'])).toEqual({ ok: true, options: { wall: 'Loading dock', display: 0, fullscreen: false, kiosk: false } });
+    expect(parseKioskArgs(['.'])).toEqual({ ok: true, options: { fullscreen: false, kiosk: false } });
+    // Chromium's own switches, with or without values, are not ours to judge.
+    expect(parseKioskArgs(['--enable-features=Foo', '--disable-gpu', '-v', 'x', '--wall', 'A'])).toEqual({ ok: true, options: { wall: 'A', fullscreen: false, kiosk: false } });
+  });
+
+  it('reads --kiosk as a locked fullscreen', () => {
+    expect(parseKioskArgs(['--kiosk', '--wall', 'Lobby', '--display', '2'])).toEqual({ ok: true, options: { wall: 'Lobby', display: 2, fullscreen: true, kiosk: true } });
+  });
+
+  it('says which option is wrong and what it found', () => {
+    const message = (argv: string[]) => {
+      const parsed = parseKioskArgs(argv);
+      return parsed.ok ? 'accepted' : parsed.message;
+    };
+    expect(message(['--display', 'two'])).toMatch(/^--display needs a display number such as 0 or 1 \(found "two"\)/);
+    expect(message(['--display'])).toMatch(/\(found nothing\)/);
+    expect(message(['--kiosk=yes'])).toMatch(/^--kiosk takes no value \(found "--kiosk=yes"\)/);
+    expect(message(['--wall', 'A', '--wall', 'B'])).toMatch(/^--wall is given twice/);
+    expect(message(['--wall', 'x'.repeat(101)])).toMatch(/at most 100 characters \(--wall has 101\)/);
+    expect(message(['--wall', '--kiosk'])).toMatch(/^--wall needs a wall name/);
+    // Every message ends with the usage line, except the length rule which names its limit.
+    expect(message(['--display', '123'])).toContain('--wall NAME  --display N');
   });
 
   it('explains a missing or malformed value', () => {
-    for (const argv of [['--wall'], ['--wall', '--fullscreen'], ['--display', 'two'], ['--display', '-1'], ['--display'], ['--fullscreen=yes'], ['--wall', '']]) {
+    for (const argv of [['--wall'], ['--wall', '--fullscreen'], ['--display', 'two'], ['--display', '-1'], ['--display'], ['--fullscreen=yes'], ['--wall', ''], ['--kiosk=1'], ['--display', '1', '--display', '2']]) {
       const parsed = parseKioskArgs(argv);
       expect(parsed.ok, argv.join(' ')).toBe(false);
-      if (!parsed.ok) expect(parsed.message).toMatch(/--(wall|display|fullscreen)/);
+      if (!parsed.ok) expect(parsed.message).toMatch(/--(wall|display|fullscreen|kiosk)/);
     }
   });
 

@@ -37,6 +37,8 @@ function validRequests(accountId: string): { [N in CallName]: CallRequest<N> } {
     'walls.remove': { id: 'wall-1' },
     'settings.get': {},
     'settings.update': { sessionExpiresSeconds: 900 },
+    'alerts.notify': { kind: 'offline', camera: 'lobby-cam', wall: 'Lobby', text: 'lobby-cam is offline (not playing since 10:42:00)' },
+    'diagnostics.export': { capabilities: { decoders: [{ contentType: 'video/mp4; codecs="avc1.64001f"', supported: true, smooth: true }], hardwareConcurrency: 8 } },
     'page.attach': { pageId: 'page-1', windowId: 'w1' },
     'page.heartbeat': { pageId: 'page-1', usage: [{ tileId: 'wall-1:0', sessionId: 's1', manifests: 3, inits: 1, fragments: 4, throttled: 0 }] },
     'page.detach': { pageId: 'page-1' },

@@ -154,6 +154,14 @@ export class MemoryServices implements WallServices {
     this.settings = { ...this.settings, ...patch };
     return this.settings;
   }
+  async exportDiagnostics() {
+    return { file: 'diagnostics/kvs-wall-diagnostics-test.zip', bytes: 0, sections: {} };
+  }
+
+  async notifyAlert() {
+    return { shown: false };
+  }
+
   async attachPage(req: ParsedRequest<'page.attach'>, ctx: CallContext) {
     this.record('attachPage');
     this.pages.set(req.pageId, ctx.senderId);

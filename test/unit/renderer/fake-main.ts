@@ -186,6 +186,9 @@ export class FakeClient implements WallApi {
     return () => void this.reconnectListeners.delete(listener);
   };
 
+  /** This fake's drops and reconnects are told through `onReconnected`; nothing here watches the link itself. */
+  onConnectionChange = (): (() => void) => () => undefined;
+
   /** The socket drops: main treats the page on it as gone (its tiles' sessions return to the pool). */
   drop(): void {
     this.connected = false;
