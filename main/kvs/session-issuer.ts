@@ -9,10 +9,10 @@ import { appError } from '../../shared/errors';
 import { AppFailure } from '../core/app-failure';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import { HttpUrlSchema, type DataApiName } from '../store/account-caches';
-import type { ArchivedPurpose, KvsClients } from './clients';
+import { HttpUrlSchema } from '../store/account-caches';
+import type { KvsClients } from './clients';
 import type { EndpointCache } from './endpoint-cache';
-import { effectOf, toAppError, type KvsOperation } from './errors';
+import { dataEndpointCaller } from './data-endpoint-call';
 import { createRateLimiter, type RateLimit } from './rate-limiter';
 
 /** A DASH session as KVS handed it out (the URL is a bearer token: never log it). */
@@ -74,51 +74,11 @@ const FRAGMENT_PAGE_SIZE = 1000;
 /** KVS quota for ListFragments: 5 calls/s per stream. */
 const LIST_FRAGMENTS_LIMIT: RateLimit = { calls: 5, perMs: 1000 };
 
-/**
- * Codes that suggest the cached data endpoint itself is the problem (moved, unreachable, or an answer
- * nothing like KVS's), so the next attempt looks it up again. Errors about the stream, the keys or
- * throttling keep the endpoint: looking it up again would only spend GetDataEndpoint quota.
- */
-const ENDPOINT_SUSPECT = new Set(['NetworkError', 'ServiceUnavailable', 'UnknownRegion', 'Internal']);
-
 export function createSessionIssuer(deps: SessionIssuerDeps): SessionIssuer & FragmentLister {
   const maxFragments = deps.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
   const limiter = createRateLimiter(deps.clock);
 
-  /**
-   * Runs one call on the stream's data endpoint. Every failure leaves as an AppFailure that says
-   * whether the call may have taken effect at KVS. When the endpoint itself looks wrong it is
-   * invalidated so the next call looks it up again. The one retry made here is on a freshly looked-up
-   * endpoint after the old one could not even be connected to (a cached endpoint of an earlier run,
-   * now gone — the Demo cameras move to a new port every start): that attempt provably never reached
-   * KVS, so it created nothing and spent nothing. Every other retry of a session call is the session
-   * service's, which counts each attempt that may have reached KVS.
-   */
-  async function onDataEndpoint<T>(
-    ref: StreamRef,
-    apiName: DataApiName,
-    operation: KvsOperation,
-    purpose: ArchivedPurpose,
-    call: (client: Awaited<ReturnType<KvsClients['archived']>>['client']) => Promise<T>,
-  ): Promise<T> {
-    let endpoint = await beforeSending(() => deps.endpoints.get(ref, apiName));
-    for (let attempt = 1; ; attempt++) {
-      const { client, connection } = await beforeSending(() => deps.clients.archived(ref.accountId, endpoint, purpose));
-      try {
-        return await call(client);
-      } catch (err) {
-        const mapped = toAppError(err, { operation, region: connection.region, endpoint, now: deps.clock.now() });
-        const failure = new AppFailure(mapped, { effect: effectOf(err) });
-        if (!ENDPOINT_SUSPECT.has(mapped.code)) throw failure;
-        await deps.endpoints.invalidate(ref, apiName);
-        if (attempt > 1 || mapped.code !== 'NetworkError' || failure.effect !== 'none') throw failure;
-        const fresh = await beforeSending(() => deps.endpoints.get(ref, apiName));
-        if (fresh === endpoint) throw failure;
-        deps.logger.info('data endpoint moved; retrying on the new one', { accountId: ref.accountId, stream: ref.streamName, apiName });
-        endpoint = fresh;
-      }
-    }
-  }
+  const onDataEndpoint = dataEndpointCaller(deps);
 
   return {
     async issue(stream, playback, expiresSeconds) {
@@ -202,16 +162,6 @@ export function manifestFragmentsFor(playback: Playback): number {
   if (playback.mode !== 'ON_DEMAND') return LIVE_MANIFEST_FRAGMENT_RESULTS;
   const most = Math.ceil(Math.max(0, playback.end - playback.start) / MIN_FRAGMENT_MS) + 1;
   return Math.min(MAX_MANIFEST_FRAGMENT_RESULTS, Math.max(1, most));
-}
-
-/** Runs a step before the request is sent: whatever fails there took no effect at KVS. */
-async function beforeSending<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (err) {
-    if (err instanceof AppFailure && err.effect !== undefined) throw err;
-    throw new AppFailure(toAppError(err), { cause: err, effect: 'none' });
-  }
 }
 
 function toFragment(raw: AwsFragment): Fragment | undefined {
