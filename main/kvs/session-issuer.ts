@@ -32,6 +32,11 @@ export type TimestampSelector = 'PRODUCER_TIMESTAMP' | 'SERVER_TIMESTAMP';
 export interface FragmentLister {
   /** Fragments in [start, end) by the selector's clock, oldest first, without duplicates. */
   listFragments(ref: StreamRef, start: number, end: number, selector: TimestampSelector): Promise<Fragment[]>;
+  /**
+   * Fragments starting in [start, end] (ListFragments' own inclusive selector), oldest first, without
+   * duplicates; at most `limit` (`truncated` then: KVS lists in no order, so the ones kept are a sample).
+   */
+  fragmentsIn(ref: StreamRef, start: number, end: number, selector: TimestampSelector, limit: number): Promise<{ fragments: Fragment[]; truncated: boolean }>;
 }
 
 /** A call this issuer makes on its own account that spends a stream's KVS quota points. */
@@ -52,6 +57,8 @@ export interface SessionIssuerDeps {
    * throwing, when this app's share of the stream's points is spent. Absent: no accounting.
    */
   beforeSpending?: (stream: StreamRef, call: SpendingCall) => Promise<void>;
+  /** KVS throttled one of these calls (ClientLimitExceededException): the stream backs off. */
+  onThrottled?: (stream: StreamRef, retryAt?: number) => void;
 }
 
 /** KVS: Expires is 300–43200 s. Lower values are only accepted by the emulator's test mode. */
@@ -80,6 +87,49 @@ export function createSessionIssuer(deps: SessionIssuerDeps): SessionIssuer & Fr
 
   const onDataEndpoint = dataEndpointCaller(deps);
 
+  /** Tells the stream's backoff when KVS throttled the call, then fails as the call did. */
+  async function throttleNoted<T>(ref: StreamRef, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof AppFailure && err.appError.code === 'ClientLimitExceededException') deps.onThrottled?.(ref, err.appError.retryAt);
+      throw err;
+    }
+  }
+
+  async function fragmentsIn(ref: StreamRef, start: number, end: number, selector: TimestampSelector, limit: number): Promise<{ fragments: Fragment[]; truncated: boolean }> {
+    if (!(Number.isFinite(start) && Number.isFinite(end) && end > start)) {
+      throw new AppFailure(appError('InvalidRequest', 'The end of the time range must be after its start.', { field: 'end' }));
+    }
+    const byNumber = new Map<string, Fragment>();
+    let nextToken: string | undefined;
+    do {
+      await limiter.acquire([{ key: `${ref.accountId}/${ref.streamName}`, limit: LIST_FRAGMENTS_LIMIT }]);
+      await deps.beforeSpending?.(ref, { api: 'ListFragments', maxResults: FRAGMENT_PAGE_SIZE });
+      const token = nextToken;
+      const out = await throttleNoted(ref, () => onDataEndpoint(ref, 'LIST_FRAGMENTS', 'ListFragments', 'general', (client) =>
+        client.send(
+          new ListFragmentsCommand({
+            StreamName: ref.streamName,
+            MaxResults: FRAGMENT_PAGE_SIZE,
+            ...(token ? { NextToken: token } : { FragmentSelector: { FragmentSelectorType: selector, TimestampRange: { StartTimestamp: new Date(start), EndTimestamp: new Date(end) } } }),
+          }),
+        ),
+      ));
+      for (const raw of out.Fragments ?? []) {
+        const fragment = toFragment(raw);
+        if (fragment) byNumber.set(fragment.fragmentNumber, fragment);
+      }
+      nextToken = typeof out.NextToken === 'string' && out.NextToken.length > 0 ? out.NextToken : undefined;
+    } while (nextToken && byNumber.size < limit);
+    const truncated = nextToken !== undefined || byNumber.size > limit;
+    const timeOf = (f: Fragment) => (selector === 'PRODUCER_TIMESTAMP' ? f.producerTimestamp : f.serverTimestamp);
+    // KVS returns fragments "in no specific order, even across pages".
+    const sorted = [...byNumber.values()].sort((a, b) => timeOf(a) - timeOf(b) || compareFragmentNumbers(a.fragmentNumber, b.fragmentNumber));
+    if (truncated) deps.logger.info('fragment list truncated', { accountId: ref.accountId, stream: ref.streamName, kept: limit });
+    return { fragments: sorted.slice(0, limit), truncated };
+  }
+
   return {
     async issue(stream, playback, expiresSeconds) {
       if (!Number.isInteger(expiresSeconds) || expiresSeconds < 1 || expiresSeconds > MAX_EXPIRES_SECONDS) {
@@ -99,37 +149,10 @@ export function createSessionIssuer(deps: SessionIssuerDeps): SessionIssuer & Fr
     },
 
     async listFragments(ref, start, end, selector) {
-      if (!(Number.isFinite(start) && Number.isFinite(end) && end > start)) {
-        throw new AppFailure(appError('InvalidRequest', 'The end of the time range must be after its start.', { field: 'end' }));
-      }
-      const byNumber = new Map<string, Fragment>();
-      let nextToken: string | undefined;
-      do {
-        await limiter.acquire([{ key: `${ref.accountId}/${ref.streamName}`, limit: LIST_FRAGMENTS_LIMIT }]);
-        await deps.beforeSpending?.(ref, { api: 'ListFragments', maxResults: FRAGMENT_PAGE_SIZE });
-        const token = nextToken;
-        const out = await onDataEndpoint(ref, 'LIST_FRAGMENTS', 'ListFragments', 'general', (client) =>
-          client.send(
-            new ListFragmentsCommand({
-              StreamName: ref.streamName,
-              MaxResults: FRAGMENT_PAGE_SIZE,
-              ...(token ? { NextToken: token } : { FragmentSelector: { FragmentSelectorType: selector, TimestampRange: { StartTimestamp: new Date(start), EndTimestamp: new Date(end) } } }),
-            }),
-          ),
-        );
-        for (const raw of out.Fragments ?? []) {
-          const fragment = toFragment(raw);
-          if (fragment) byNumber.set(fragment.fragmentNumber, fragment);
-        }
-        nextToken = typeof out.NextToken === 'string' && out.NextToken.length > 0 ? out.NextToken : undefined;
-      } while (nextToken && byNumber.size < maxFragments);
-      const truncated = nextToken !== undefined || byNumber.size > maxFragments;
-      const timeOf = (f: Fragment) => (selector === 'PRODUCER_TIMESTAMP' ? f.producerTimestamp : f.serverTimestamp);
-      // KVS returns fragments "in no specific order, even across pages".
-      const sorted = [...byNumber.values()].sort((a, b) => timeOf(a) - timeOf(b) || compareFragmentNumbers(a.fragmentNumber, b.fragmentNumber));
-      if (truncated) deps.logger.info('fragment list truncated', { accountId: ref.accountId, stream: ref.streamName, kept: maxFragments });
-      return sorted.slice(0, maxFragments);
+      const { fragments } = await fragmentsIn(ref, start, end, selector, maxFragments);
+      return fragments;
     },
+    fragmentsIn,
   };
 }
 
@@ -170,6 +193,7 @@ function toFragment(raw: AwsFragment): Fragment | undefined {
     producerTimestamp: raw.ProducerTimestamp?.getTime(),
     serverTimestamp: raw.ServerTimestamp?.getTime(),
     durationMs: raw.FragmentLengthInMilliseconds,
+    ...(typeof raw.FragmentSizeInBytes === 'number' ? { sizeBytes: raw.FragmentSizeInBytes } : {}),
   });
   return checked.success ? checked.data : undefined;
 }
