@@ -6,9 +6,10 @@ import { createLogger } from '../core/logger';
 import { createAppCore, type AppCore } from '../compose';
 import { nextWindowId, wireCalls, wireWindowEvents } from './ipc';
 import { chooseDisplay, parseKioskArgs, type KioskOptions } from './policy/kiosk-args';
-import { createSenderPolicy } from './policy/sender';
+import { createSenderPolicy, senderIdFor } from './policy/sender';
 import { startUpdates, UPDATE_FEED_ENV } from './policy/updates';
 import { guardMainProcess } from './process-guard';
+import { dialogExportDestination, wireDownloads } from './saving';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { hardenSession, hardenWebContents } from './security';
 import { createElectronUpdater } from './updater';
@@ -58,6 +59,9 @@ async function start(options: KioskOptions): Promise<void> {
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
   hardenSession(session.defaultSession);
+  const downloadsDir = () => app.getPath('downloads');
+  wireDownloads(session.defaultSession, downloadsDir, logger);
+  const windowOf = (senderId: string) => [...windows.entries()].find(([id]) => senderIdFor(id) === senderId)?.[1].win;
 
   const core: AppCore = await createAppCore({
     userDataDir,
@@ -66,6 +70,7 @@ async function start(options: KioskOptions): Promise<void> {
     version: app.getVersion(),
     kiosk: options.wall !== undefined || options.fullscreen ? { ...(options.wall ? { wall: options.wall } : {}), fullscreen: options.fullscreen } : undefined,
     isAllowedSender: createSenderPolicy({ has: (id) => windows.has(id) }),
+    exportDestination: dialogExportDestination(dialog, windowOf, downloadsDir),
   });
 
   // The core's page policy writes the CSP and, when accounts need a new origin, asks the pages to reload themselves.

@@ -72,7 +72,7 @@ export function createCoverageService(deps: CoverageDeps): CoverageService {
     const intervals = all.slice(0, MAX_COVERAGE_INTERVALS).map((i) => ({ start: Math.max(start, i.start), end: Math.min(end, i.end) }));
     return {
       intervals: intervals.filter((i) => i.end > i.start),
-      fragmentCount: fragments.filter((f) => timeOf(f, selector) + f.durationMs > start).length,
+      fragmentCount: fragments.filter((f) => timeOf(f, selector) < end && timeOf(f, selector) + f.durationMs > start).length,
       truncated: truncated || all.length > MAX_COVERAGE_INTERVALS,
       fetchedAt: deps.clock.now(),
     };

@@ -38,7 +38,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
     quit: vi.fn(() => order.push('quit')),
     exit: vi.fn(),
     relaunch: vi.fn(),
-    getPath: (name: string) => (name === 'userData' ? opts.userData : tmpdir()),
+    getPath: (name: string) => (name === 'userData' ? opts.userData : name === 'downloads' ? '/home/op/Downloads' : tmpdir()),
     getAppPath: () => opts.appPath,
     getVersion: () => '1.2.3',
     requestSingleInstanceLock: () => opts.lock,
@@ -58,7 +58,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
       },
     },
     menu,
-    dialog: { showErrorBox: vi.fn() },
+    dialog: { showErrorBox: vi.fn(), showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePath: '' })) },
     ipcMain: new FakeIpcMain(),
     powerMonitor: new EventEmitter(),
     protocol: {
@@ -198,6 +198,26 @@ describe('Electron main process wiring', () => {
     win!.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
     expect(await beat(win!, 'first')).toMatchObject({ ok: true, value: { accepted: false } });
     expect(await beat(windows[1]!, 'second')).toMatchObject({ ok: true, value: { accepted: true } });
+
+    // Exporting a clip asks where to save it on the window that asked; closing the dialog starts nothing.
+    const stream = { accountId: 'demo', streamName: 'lobby' };
+    const exportReply = ReplySchema.parse(
+      await handler({ sender: windows[1]!.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'export.start', { stream, selector: 'PRODUCER_TIMESTAMP', start: 1_000, end: 61_000 }),
+    );
+    expect(exportReply).toEqual({ ok: true, value: { status: 'cancelled' } });
+    expect(electron.dialog.showSaveDialog).toHaveBeenCalledWith(windows[1], expect.objectContaining({ title: 'Export clip', defaultPath: expect.stringMatching(/^\/home\/op\/Downloads\/lobby .+\.mp4$/) }));
+
+    // A snapshot the page made (a PNG blob of the app's origin) gets a save dialog; any other download is cancelled.
+    const download = (url: string, mimeType: string) => {
+      const item = { getURL: () => url, getFilename: () => 'Lobby 14.03.07.png', getMimeType: () => mimeType, cancel: vi.fn(), setSaveDialogOptions: vi.fn() };
+      electron.session.defaultSession.emit('will-download', {}, item, win!.webContents);
+      return item;
+    };
+    const snapshot = download('blob:app://kvs-wall/3f1c2a9e-1111-4222-8333-444455556666', 'image/png');
+    expect(snapshot.cancel).not.toHaveBeenCalled();
+    expect(snapshot.setSaveDialogOptions).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: '/home/op/Downloads/Lobby 14.03.07.png' }));
+    expect(download('https://evil.example/payload.exe', 'application/octet-stream').cancel).toHaveBeenCalled();
+    expect(download('blob:app://kvs-wall/3f1c2a9e-1111-4222-8333-444455556666', 'text/html').cancel).toHaveBeenCalled();
 
     // Waking from sleep reaches the session broker.
     expect(electron.powerMonitor.listenerCount('resume')).toBe(1);
