@@ -3,6 +3,7 @@ import { behindText, dateText, inputValue, parseTyped, resolveZone, timeText } f
 import { clockNow, rendezvous, setPaused, setRate, steer, type SyncClock } from '../../../renderer/src/evidence/replay-sync';
 import { stampLayout } from '../../../renderer/src/evidence/snapshot';
 import { safeName } from '../../../renderer/src/evidence/file-names';
+import { exportPercent, exportWords } from '../../../renderer/src/evidence/export-words';
 import { coverageRange, HOUR, MINUTE, thumbnailBatch, thumbnailStep, ticks, zoomAround, zoomStep, ZOOM_SPANS } from '../../../renderer/src/evidence/timeline-scale';
 import { middleEllipsis, tileState, type StateFacts } from '../../../renderer/src/tiles/tile-state';
 import { isZoomed, NO_ZOOM, pan, transformOf, wheelFactor, zoomAt } from '../../../renderer/src/tiles/zoom';
@@ -164,5 +165,19 @@ describe('snapshot stamp', () => {
     expect(big.px).toBe(36);
     expect(stampLayout(100, 60, ['A very long camera name indeed'], (t, px) => t.length * px).box.w).toBe(100);
     expect(safeName('../Lobby/1')).toBe('_Lobby_1');
+  });
+});
+
+describe('export words', () => {
+  const base = { exportId: 'e1', stream: { accountId: 'a', streamName: 'cam' }, start: T, end: T + 60_000, bytes: 0, part: 0, parts: 1 } as const;
+  it('says which part is downloading and how far, and never claims 100 % before the file is saved', () => {
+    const going = { ...base, state: 'downloading' as const, bytes: 15_000_000, totalBytes: 30_000_000, part: 2, parts: 3 };
+    expect(exportWords(going)).toBe('Downloading part 2 of 3 · 14 MB of ~29 MB');
+    expect(exportPercent(going)).toBe(50);
+    expect(exportPercent({ ...going, bytes: 40_000_000 })).toBe(99);
+    expect(exportPercent({ ...base, state: 'listing' })).toBeUndefined();
+    expect(exportPercent({ ...base, state: 'done' })).toBe(100);
+    expect(exportWords({ ...base, state: 'done', files: [{ name: 'a.mp4', bytes: 1 }, { name: 'b.mp4', bytes: 1 }] })).toBe('Saved as 2 parts');
+    expect(exportWords({ ...base, state: 'downloading', bytes: 1_048_576 })).toBe('Downloading · 1.0 MB');
   });
 });

@@ -10,8 +10,8 @@ const NOW = Date.UTC(2025, 10, 29, 14, 0, 0);
  * `startupMs` after it was asked for; it plays at its rate; it has loaded 2 s behind and 6 s ahead.
  */
 class FakeTile implements TileHandle {
-  readonly stream = { accountId: 'a', streamName: `cam-${this.cell}` };
-  readonly cameraName = this.stream.streamName;
+  readonly stream: { accountId: string; streamName: string };
+  readonly cameraName: string;
   mode: Playback = { mode: 'LIVE' };
   time: number | undefined;
   rate = 1;
@@ -23,6 +23,8 @@ class FakeTile implements TileHandle {
     private readonly startupMs: number,
     phaseMs: number,
   ) {
+    this.stream = { accountId: 'a', streamName: `cam-${cell}` };
+    this.cameraName = this.stream.streamName;
     this.time = NOW - 5_000 + phaseMs;
   }
   playback() {
