@@ -320,6 +320,8 @@ export const SettingsSchema = z.object({
   /** Per account (by id): its quota model; accounts not listed use the `sessions` model, limit 10. */
   accountQuotas: z.record(IdSchema, AccountQuotaSchema).optional(),
   lastWallId: IdSchema.optional(),
+  /** Which clock the wall's times are shown in: this computer's, each camera's (its timezone tag), or UTC. */
+  clockZone: z.enum(['operator', 'camera', 'utc']).optional(),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -1,5 +1,5 @@
 import type { CallResponse, WallApi } from '../../../shared/contract';
-import type { AccountSummary, Wall } from '../../../shared/model';
+import type { AccountSummary, Settings, Wall } from '../../../shared/model';
 import { defaultWall, gridFor, newWallId } from '../walls/wall-layout';
 
 export type AppInfo = CallResponse<'app.info'>;
@@ -9,6 +9,7 @@ export interface InitialState {
   accounts: AccountSummary[];
   walls: Wall[];
   wallId: string | undefined;
+  settings: Settings;
 }
 
 /** The account a first wall is built from: the demo cameras when present and shown, else the first account. */
@@ -52,5 +53,5 @@ export async function loadInitialState(api: WallApi): Promise<InitialState> {
     const created = await createDefaultWall(api, accounts);
     if (created) walls = [created];
   }
-  return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall, settings.lastWallId)?.id };
+  return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall, settings.lastWallId)?.id, settings };
 }

@@ -1,5 +1,5 @@
 import type { TileHandle } from './tile-handle';
-import { clockNow, jumpTo, rendezvous, SEEK_BEYOND_MS, setPaused, setRate, steer, type SyncClock } from './replay-sync';
+import { clockNow, IN_STEP_MS, jumpTo, rendezvous, SEEK_BEYOND_MS, setPaused, setRate, steer, type SyncClock } from './replay-sync';
 
 /** A reload asked for is given this long to show its picture before it may be asked again. */
 const RELOAD_GRACE_MS = 10_000;
@@ -110,10 +110,18 @@ export class ReplayGroup {
     if (this.gathering) {
       // The clock starts when every tile shows its replay: at the latest of their times.
       const times = this.handles.map((h) => (this.reloading(h, now) && !this.near(h, clock.cameraAt) ? undefined : h.cameraTime()));
-      const start = rendezvous(times);
-      if (start === undefined) return;
+      if (rendezvous(times) === undefined) return;
+      // The asked time when every tile has it loaded (they seek back to it); else the earliest
+      // time they all have (a tile whose replay began at a later fragment).
+      const froms = this.handles.map((h) => h.loaded()?.from).filter((t): t is number => t !== undefined);
+      const start = Math.max(clock.cameraAt, ...froms);
       this.gathering = false;
       this.clock = { ...clock, cameraAt: start, at: now };
+      // Every tile has the start loaded: one seek each puts them in step at once, rather than bending rates for seconds.
+      for (const h of this.handles) {
+        const t = h.cameraTime();
+        if (t !== undefined && Math.abs(t - start) > IN_STEP_MS) h.seekCamera(start);
+      }
     }
     let target = clockNow(this.clock as SyncClock, now);
     if (!clock.paused && target > this.wallNow() - LIVE_EDGE_MS) {

@@ -32,6 +32,8 @@ export function jumpTo(clock: SyncClock, cameraTime: number, now: number): SyncC
 
 /** Within this, a tile is in step and plays at the shared rate. */
 export const IN_STEP_MS = 120;
+/** Paused, a tile further than a frame from the shared time seeks to it: a still picture can be exact. */
+export const PAUSED_EXACT_MS = 40;
 /** Beyond this, a tile seeks rather than catching up by rate. */
 export const SEEK_BEYOND_MS = 1_500;
 /** The most a tile's rate is bent to catch up (±). */
@@ -57,7 +59,7 @@ export interface TileTimes {
 export function steer(tile: TileTimes, target: number, clock: SyncClock): Steer {
   if (tile.cameraTime === undefined) return { kind: 'wait' };
   const drift = tile.cameraTime - target;
-  if (clock.paused) return Math.abs(drift) > IN_STEP_MS ? seekOrReload(tile, target, drift) : { kind: 'rate', rate: 0 };
+  if (clock.paused) return Math.abs(drift) > PAUSED_EXACT_MS ? seekOrReload(tile, target, drift) : { kind: 'rate', rate: 0 };
   if (Math.abs(drift) <= IN_STEP_MS) return { kind: 'rate', rate: clock.rate };
   if (Math.abs(drift) > SEEK_BEYOND_MS) return seekOrReload(tile, target, drift);
   const bend = Math.max(-MAX_BEND, Math.min(MAX_BEND, drift / CATCH_UP_MS));

@@ -33,8 +33,12 @@ export class PlaybackLayer {
   /** A codec this machine can't decode, once seen in a manifest. */
   unsupportedCodec: string | undefined;
   codec: string | undefined;
+  /** The manifest lists a sound track: undefined until the first manifest arrives. */
+  hasAudio: boolean | undefined;
   /** Loaded at the visible layer's picture (a renewal) rather than at the live edge. */
   alignedStart = false;
+  /** A replay from a chosen time starts at its first fragment, not at the edge of what is listed so far. */
+  replayFromFirst = false;
   private player: ShakaPlayer | null = null;
   private destroyed = false;
   /** Set when the tile gives its session back: no further request may leave. */
@@ -120,6 +124,7 @@ export class PlaybackLayer {
     const nowMs = Date.now();
     this.lastManifestAt = performance.now();
     this.codec ??= videoCodecOf(text);
+    this.hasAudio ??= /contentType="audio"|mimeType="audio\//.test(text);
     if (this.codec && !canPlayCodec(this.codec)) this.unsupportedCodec = this.codec;
     const timeline = parseManifestTimeline(text);
     if (timeline) {
@@ -136,7 +141,9 @@ export class PlaybackLayer {
       const requestStartMs = nowMs - (response.timeMs ?? 0);
       const pollSec = this.edge ? this.phase.nextPollSec(this.edge, requestStartMs, nowMs) : FALLBACK_POLL_SEC;
       response.data = new TextEncoder().encode(withUpdatePeriod(text, pollSec));
-      if (this.chooseStart && this.edge) player.updateStartTime(this.phase.startSec(this.edge, nowMs));
+      const first = timeline.fragments[0];
+      if (this.chooseStart && this.replayFromFirst && first) player.updateStartTime(first.startSec);
+      else if (this.chooseStart && this.edge) player.updateStartTime(this.phase.startSec(this.edge, nowMs));
     }
     this.chooseStart = false;
     if (!this.destroyed) this.events.onManifest(this);

@@ -88,6 +88,9 @@ export class TilePlayer {
   private readonly tileId: string;
   /** Every KVS request its layers send, per session, for the page's heartbeat. */
   private readonly usage = new UsageMeter();
+  /** Paused on purpose (a paused replay): no frame is expected, so none is missed. */
+  private held = false;
+  private rate = 1;
 
   constructor(
     private readonly host: HTMLElement,
@@ -137,7 +140,7 @@ export class TilePlayer {
     this.lastProgressAt = performance.now();
     // A live tile comes back at the live edge, not where it paused; a replay resumes where it was.
     if (this.grant?.playback.mode === 'LIVE') goToLive(front);
-    void front.video.play().catch(() => undefined);
+    if (!this.held) void front.video.play().catch(() => undefined);
   }
 
   currentPhase(): PlayerPhase {
@@ -189,6 +192,59 @@ export class TilePlayer {
   cameraTime(): number | undefined {
     const front = this.front;
     return front ? front.clock.cameraTimeAt(front.video.currentTime) : undefined;
+  }
+
+  /** Camera times the visible layer has buffered around its picture (kvs:ts). */
+  loaded(): { from: number; to: number } | undefined {
+    const front = this.front;
+    if (!front) return undefined;
+    const video = front.video;
+    const t = video.currentTime;
+    for (let i = 0; i < video.buffered.length; i++) {
+      if (video.buffered.start(i) > t + 0.1 || video.buffered.end(i) < t) continue;
+      const from = front.clock.cameraTimeAt(video.buffered.start(i));
+      const to = front.clock.cameraTimeAt(Math.max(video.buffered.start(i), video.buffered.end(i) - 0.05));
+      return from === undefined || to === undefined ? undefined : { from, to };
+    }
+    return undefined;
+  }
+
+  /** Moves the picture to camera time `cameraMs` when the visible layer has it buffered. */
+  seekCamera(cameraMs: number): boolean {
+    const front = this.front;
+    const loaded = this.loaded();
+    if (!front || !loaded || cameraMs < loaded.from || cameraMs > loaded.to) return false;
+    const media = front.clock.mediaTimeAt(cameraMs);
+    if (media === undefined) return false;
+    front.video.currentTime = media;
+    this.lastProgressAt = performance.now();
+    return true;
+  }
+
+  /** Playback rate of the picture; 0 holds it (a paused replay), which the health check then leaves alone. */
+  setRate(rate: number): void {
+    this.held = rate === 0;
+    if (rate > 0) this.rate = rate;
+    const video = this.front?.video;
+    if (!video) return;
+    if (this.held) {
+      video.pause();
+      return;
+    }
+    if (video.playbackRate !== rate) video.playbackRate = rate;
+    this.lastProgressAt = performance.now();
+    if (video.paused && this.visible) void video.play().catch(() => undefined);
+  }
+
+  /** The visible picture at its own resolution, for a snapshot. */
+  frame(): { image: HTMLVideoElement; width: number; height: number } | null {
+    const video = this.front?.video;
+    return video && video.videoWidth > 0 ? { image: video, width: video.videoWidth, height: video.videoHeight } : null;
+  }
+
+  /** Whether the camera sends sound, once a manifest said. */
+  hasAudio(): boolean | undefined {
+    return this.front?.hasAudio ?? this.incoming?.layer.hasAudio;
   }
 
   async destroy(): Promise<void> {
@@ -250,6 +306,7 @@ export class TilePlayer {
       markTile('kvs-wall:load', this.tileId, { sessionId: grant.sessionId });
       const startTime = follow && follow === this.front && this.followable(grant) ? follow.video.currentTime + this.handoverLeadSec : undefined;
       layer.alignedStart = startTime !== undefined;
+      layer.replayFromFirst = startTime === undefined && grant.playback.mode === 'LIVE_REPLAY';
       try {
         await layer.load(grant.url, startTime);
       } catch (error) {
@@ -289,7 +346,8 @@ export class TilePlayer {
     this.lastFailure = null;
     this.behindChecks = 0;
     this.backoff.reset();
-    if (!this.visible) layer.video.pause();
+    if (!this.visible || this.held) layer.video.pause();
+    layer.video.playbackRate = this.rate;
     this.setPhase({ kind: 'playing', renewing: false, ...optional('latencyMs', this.latencyMs(layer)) });
     if (old) {
       if (old.sessionId !== layer.sessionId) this.usage.forget(old.sessionId);
@@ -385,7 +443,7 @@ export class TilePlayer {
 
   private checkHealth(): void {
     const front = this.front;
-    if (this.destroyed || !front || !this.visible || document.visibilityState === 'hidden') return;
+    if (this.destroyed || !front || !this.visible || this.held || document.visibilityState === 'hidden') return;
     const video = front.video;
     const now = performance.now();
     const frames = decodedFrames(video);

@@ -88,3 +88,19 @@ export function middleEllipsis(text: string, max: number): string {
   const head = Math.ceil(keep / 2);
   return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
 }
+
+/**
+ * The longest middle-ellipsis form of `text` whose width (by `measure`, in px) fits `width`: the
+ * whole name when it fits, else as many characters of its start and end as the bar has room for.
+ */
+export function fitMiddle(text: string, width: number, measure: (text: string) => number): string {
+  if (measure(text) <= width) return text;
+  let lo = 1;
+  let hi = text.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(middleEllipsis(text, mid)) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return middleEllipsis(text, lo);
+}

@@ -5,7 +5,7 @@ import { stampLayout } from '../../../renderer/src/evidence/snapshot';
 import { safeName } from '../../../renderer/src/evidence/file-names';
 import { exportPercent, exportWords } from '../../../renderer/src/evidence/export-words';
 import { coverageRange, HOUR, MINUTE, thumbnailBatch, thumbnailStep, ticks, zoomAround, zoomStep, ZOOM_SPANS } from '../../../renderer/src/evidence/timeline-scale';
-import { middleEllipsis, tileState, type StateFacts } from '../../../renderer/src/tiles/tile-state';
+import { fitMiddle, middleEllipsis, tileState, type StateFacts } from '../../../renderer/src/tiles/tile-state';
 import { isZoomed, NO_ZOOM, pan, transformOf, wheelFactor, zoomAt } from '../../../renderer/src/tiles/zoom';
 
 // 29 Nov 2025 14:03:07 UTC
@@ -179,5 +179,18 @@ describe('export words', () => {
     expect(exportPercent({ ...base, state: 'done' })).toBe(100);
     expect(exportWords({ ...base, state: 'done', files: [{ name: 'a.mp4', bytes: 1 }, { name: 'b.mp4', bytes: 1 }] })).toBe('Saved as 2 parts');
     expect(exportWords({ ...base, state: 'downloading', bytes: 1_048_576 })).toBe('Downloading · 1.0 MB');
+  });
+});
+
+describe('names that fit their bar', () => {
+  // A monospace stand-in: 7 px a character.
+  const measure = (text: string) => text.length * 7;
+  it('keeps the whole name when it fits, else the most of its start and end that fit', () => {
+    expect(fitMiddle('Lobby', 100, measure)).toBe('Lobby');
+    const fitted = fitMiddle('hq-north-building-entrance-07', 100, measure);
+    expect(measure(fitted)).toBeLessThanOrEqual(100);
+    expect(measure(middleEllipsis('hq-north-building-entrance-07', fitted.length + 1))).toBeGreaterThan(100);
+    expect(fitted).toBe('hq-nort…nce-07');
+    expect(fitMiddle('hq-north-building-entrance-07', 3, measure)).toBe('…');
   });
 });
