@@ -8,6 +8,15 @@ import { ARTIFACTS, ROOT, callApp, probeTiles, replayFrom, screenshot, startWall
 import type { Wall } from '../../shared/model';
 
 const run = promisify(execFile);
+
+/**
+ * The README's screenshots are refreshed on request only (`KVS_WALL_UPDATE_SCREENSHOT=1`), so a test
+ * run never dirties the work tree; as JPEG, a fraction of a PNG's size.
+ */
+async function updateReadmeShot(artifact: string, name: string): Promise<void> {
+  if (process.env['KVS_WALL_UPDATE_SCREENSHOT'] !== '1') return;
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', artifact, '-vf', 'scale=1280:-2', '-q:v', '6', join(ROOT, 'docs', name)]);
+}
 const CLIPS = join(ROOT, 'emulator', 'clips');
 const FRAGMENT_MS = 2000;
 const H264 = ['lobby.mp4', 'loading-dock.mp4', 'gate-2.mp4', 'parking-north.mp4', 'server-room.mp4', 'warehouse.mp4'];
@@ -86,8 +95,6 @@ describe('evidence: readable tiles, timeline, synced replay, snapshot, export, z
         ],
       },
     });
-    // A hole in one camera's archive, from now for 12 s: the timeline must show it as a gap.
-    rig.emulator!.control.injectGap(nameOf(0), 12);
     page = await rig.open(wallOfNames('w3', MANY.slice(0, 9), 3));
     await waitAllLive(page, 9, 90_000, 2500);
   }, 150_000);
@@ -99,7 +106,10 @@ describe('evidence: readable tiles, timeline, synced replay, snapshot, export, z
     await page.mouse.move(0, 0);
     await checkReadable(11);
     await screenshot(page, 'wall-3x3');
-    await showWall(wallOfNames('w4', MANY.slice(0, 16), 4), 16);
+    // Judged here is the chrome: every tile shows its picture (a shared machine may keep a few buffering).
+    await callApp(rig.core, 'walls.save', wallOfNames('w4', MANY.slice(0, 16), 4));
+    await page.getByRole('combobox', { name: 'Wall', exact: true }).selectOption({ label: 'Wall w4' });
+    await expect.poll(async () => (await probeTiles(page)).filter((t) => t.frames > 0).length, { timeout: 120_000, interval: 1000 }).toBe(16);
     await page.mouse.move(0, 0);
     await checkReadable(11);
     await screenshot(page, 'wall-4x4');
@@ -117,10 +127,12 @@ describe('evidence: readable tiles, timeline, synced replay, snapshot, export, z
     const names = await page.$$eval('section.tile .name', (els) => els.map((e) => e.textContent ?? ''));
     expect(names.filter((n) => n.includes('…')).length).toBe(64);
     expect(new Set(names).size).toBe(64);
-    await screenshot(page, 'wall-8x8');
+    await updateReadmeShot(await screenshot(page, 'wall-8x8'), 'wall-8x8.jpg');
   }, 240_000);
 
   it('each state has its own word and colour: LIVE, REPLAY −m:ss, OFFLINE with the picture dimmed and "last seen", ERROR', async () => {
+    // A hole in one camera's archive, from now for 12 s: the timeline (next test) must show it as a gap.
+    rig.emulator!.control.injectGap(nameOf(0), 12);
     await showWall(wallOfNames('states', [nameOf(20), nameOf(21), nameOf(22)], 2), 3);
     const colours = async () => page.$$eval('section.tile .badge', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
     await replayFrom(page, 2, 40);
@@ -155,16 +167,18 @@ describe('evidence: readable tiles, timeline, synced replay, snapshot, export, z
     // Zoom to 5 minutes: the 12-s gap is a visible hole between two covered stretches.
     for (let i = 0; i < 8 && (await timeline.locator('.zoom-label').textContent()) !== '5 min'; i++) await timeline.getByRole('button', { name: 'Zoom in' }).click();
     await expect.poll(() => timeline.locator('.covered').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    const trackBox = (await timeline.locator('.track').boundingBox())!;
     const spans = await timeline.locator('.covered').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right })));
     const gaps = spans.slice(1).map((s, i) => s.left - spans[i]!.right);
-    expect(Math.max(...gaps)).toBeGreaterThan(3);
+    // 12 s of a 5-minute track is about 4 % of its width.
+    expect(Math.max(...gaps)).toBeGreaterThan(trackBox.width * 0.025);
     // Hover over recorded video a minute back: a thumbnail from GetImages.
     const track = timeline.locator('.track');
     const box = (await track.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.6);
     await page.mouse.move(box.x + box.width * 0.7 + 2, box.y + box.height * 0.6);
     await expect.poll(() => timeline.locator('.preview img').evaluate((img) => (img as HTMLImageElement).naturalWidth).catch(() => 0), { timeout: 30_000 }).toBeGreaterThan(0);
-    await screenshot(page, 'timeline');
+    await updateReadmeShot(await screenshot(page, 'timeline'), 'timeline.jpg');
     expect(rig.emulator!.control.counters().images.rendered + rig.emulator!.control.counters().images.fromCache).toBeGreaterThan(0);
   }, 120_000);
 

@@ -3,6 +3,12 @@ import { clockNow, IN_STEP_MS, jumpTo, rendezvous, SEEK_BEYOND_MS, setPaused, se
 
 /** A reload asked for is given this long to show its picture before it may be asked again. */
 const RELOAD_GRACE_MS = 10_000;
+/**
+ * A replay is asked for this much before the shared time: a player starts a little into what it is
+ * given (at its first fragments' edge), so its buffer then holds the shared time and the group seeks
+ * into it exactly, rather than showing a picture a fragment or two late.
+ */
+const REPLAY_LEAD_MS = 4_000;
 /** Closer than this to now, a replay has caught up with live: it becomes live. */
 const LIVE_EDGE_MS = 4_000;
 
@@ -161,7 +167,7 @@ export class ReplayGroup {
 
   private load(h: TileHandle, at: number): void {
     this.reloads.set(h.cell, this.now());
-    h.setPlayback({ mode: 'LIVE_REPLAY', start: Math.round(at), selector: 'PRODUCER_TIMESTAMP' });
+    h.setPlayback({ mode: 'LIVE_REPLAY', start: Math.round(at - REPLAY_LEAD_MS), selector: 'PRODUCER_TIMESTAMP' });
   }
 
   private reloading(h: TileHandle, now: number): boolean {

@@ -37,8 +37,6 @@ export class PlaybackLayer {
   hasAudio: boolean | undefined;
   /** Loaded at the visible layer's picture (a renewal) rather than at the live edge. */
   alignedStart = false;
-  /** A replay from a chosen time starts at its first fragment, not at the edge of what is listed so far. */
-  replayFromFirst = false;
   private player: ShakaPlayer | null = null;
   private destroyed = false;
   /** Set when the tile gives its session back: no further request may leave. */
@@ -141,9 +139,7 @@ export class PlaybackLayer {
       const requestStartMs = nowMs - (response.timeMs ?? 0);
       const pollSec = this.edge ? this.phase.nextPollSec(this.edge, requestStartMs, nowMs) : FALLBACK_POLL_SEC;
       response.data = new TextEncoder().encode(withUpdatePeriod(text, pollSec));
-      const first = timeline.fragments[0];
-      if (this.chooseStart && this.replayFromFirst && first) player.updateStartTime(first.startSec);
-      else if (this.chooseStart && this.edge) player.updateStartTime(this.phase.startSec(this.edge, nowMs));
+      if (this.chooseStart && this.edge) player.updateStartTime(this.phase.startSec(this.edge, nowMs));
     }
     this.chooseStart = false;
     if (!this.destroyed) this.events.onManifest(this);

@@ -306,7 +306,6 @@ export class TilePlayer {
       markTile('kvs-wall:load', this.tileId, { sessionId: grant.sessionId });
       const startTime = follow && follow === this.front && this.followable(grant) ? follow.video.currentTime + this.handoverLeadSec : undefined;
       layer.alignedStart = startTime !== undefined;
-      layer.replayFromFirst = startTime === undefined && grant.playback.mode === 'LIVE_REPLAY';
       try {
         await layer.load(grant.url, startTime);
       } catch (error) {
