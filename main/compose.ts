@@ -13,11 +13,13 @@ import { MachineLoad } from './core/machine-load';
 import { diagnosticsFileName, exportDiagnostics } from './diagnostics';
 import { createEmbeddedDemo, type EmbeddedDemo } from './embedded-demo';
 import { DEMO_GRID_CAMERAS } from '../shared/demo';
+import { createEvidenceService, type ExportDestination } from './evidence';
 import { createDispatcher, type Dispatch, type SenderInfo } from './ipc/dispatcher';
 import { createEventHub, type EventHub } from './ipc/events';
 import { createHandlers } from './ipc/handlers';
 import type { WallServices } from './ipc/services';
 import { createEndpointCache, createKvsClients, createSessionIssuer, createStreamCatalogue, getDataEndpointVia } from './kvs';
+import { dataEndpointCaller } from './kvs/data-endpoint-call';
 import { PageRegistry } from './pages/page-registry';
 import { createPageSessions } from './pages/page-sessions';
 import { createSessionService, LEDGER_VERSION, LedgerSnapshotSchema, migrateLedger, PoolSnapshotSchema, type SessionService } from './sessions';
@@ -91,6 +93,13 @@ export interface AppCoreOptions {
    * credential renewal retries, a stand-in network for the connection test.
    */
   accountOptions?: Pick<AccountServiceDeps, 'roleSessionSeconds' | 'renewal' | 'network' | 'platform'>;
+  /**
+   * Where clip exports are saved: the desktop app's save dialog. Absent: the browser shell's way, a
+   * folder under the user-data folder and a one-time download link for the page.
+   */
+  exportDestination?: ExportDestination;
+  /** Test-only: GetClip parts smaller than GetClip's own limits. */
+  exportPartLimits?: { maxFragments: number; maxBytes: number };
 }
 
 export interface AppCore extends ShellCore {
@@ -197,6 +206,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     clock,
     logger,
     beforeSpending: (stream, call) => (sessions ? sessions.beforeSpending(stream, call) : Promise.resolve()),
+    onThrottled: (stream, retryAt) => sessions?.noteThrottled(stream, retryAt),
   });
 
   const poolKey = options.sessionPoolKey ?? keychainKey(SESSION_POOL_KEY_ACCOUNT);
@@ -226,6 +236,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     onGone: (page) => sessionService.releaseOwner(page.pageId),
   });
   const pages = createPageSessions({ registry, sessions: sessionService, events, logger });
+  const evidence = createEvidenceService({
+    onDataEndpoint: dataEndpointCaller({ clients, endpoints, clock, logger }),
+    fragments: issuer,
+    sessions: sessionService,
+    clock,
+    logger,
+    userDataDir: dir,
+    ...(options.exportDestination ? { destination: options.exportDestination } : {}),
+    ...(options.exportPartLimits ? { partLimits: options.exportPartLimits } : {}),
+    emitProgress: (progress) => events.emit('export.progress', progress),
+  });
 
   const services: WallServices = {
     appInfo: async (ctx) => {
@@ -268,6 +289,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     allStreams: (query) => catalogue.all(query.accountId, query.refresh ? { refresh: true } : {}),
     streamTags: (query) => catalogue.tags(query.accountId, query.streamNames, query.refresh ? { refresh: true } : {}),
     listFragments: (q) => issuer.listFragments({ accountId: q.accountId, streamName: q.streamName }, q.start, q.end, q.selector),
+    timelineCoverage: (q) => evidence.coverage.coverage(q.stream, q.selector, q.start, q.end),
+    timelineThumbnails: async (q) => ({ thumbnails: await evidence.thumbnails.thumbnails(q) }),
+    startExport: (req, ctx) => evidence.exports.start(req, ctx),
+    cancelExport: async (req) => ({ cancelled: evidence.exports.cancel(req.exportId) }),
+    listExports: async () => evidence.exports.list(),
     listWalls: () => walls.list(),
     saveWall: async (wall) => {
       const saved = await walls.save(wall);
@@ -340,11 +366,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     },
     contentSecurityPolicy: (connect) => pagePolicy.contentSecurityPolicy(connect),
     senderGone: (senderId) => registry.senderGone(senderId),
+    ...(evidence.downloads ? { takeDownload: (token: string) => evidence.downloads?.take(token) } : {}),
     onResume: () => sessionService.onResume(),
     dispose() {
       disposed ??= (async () => {
         offAccounts();
         pages.close();
+        await evidence.dispose();
         // Sessions are saved free, each remembering its tile, for the next start.
         await sessionService.dispose();
         registry.dispose();

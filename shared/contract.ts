@@ -6,12 +6,18 @@ import {
   AccountUpdateSchema,
   AwsProfileSchema,
   ConnectionReportSchema,
+  CoverageSchema,
+  ExportProgressSchema,
   CredentialStatusSchema,
   EpochMsSchema,
   FragmentSchema,
   GrantSchema,
   IdSchema,
   KeychainStatusSchema,
+  MAX_EVIDENCE_RANGE_MS,
+  MAX_THUMBNAIL_HEIGHT,
+  MAX_THUMBNAILS_PER_CALL,
+  MIN_THUMBNAIL_STEP_MS,
   PlaybackSchema,
   SettingsSchema,
   StreamCatalogueSchema,
@@ -24,9 +30,17 @@ import {
   TileIdSchema,
   TileSessionStateSchema,
   TileUsageSchema,
+  ThumbnailSchema,
   TimestampSelectorSchema,
   WallSchema,
 } from './model';
+
+/** A time range on one camera's timeline, by the selector's clock: end after start, at most a day. */
+const evidenceRange = z
+  .object({ stream: StreamRefSchema, selector: TimestampSelectorSchema, start: EpochMsSchema, end: EpochMsSchema })
+  .strict()
+  .refine((r) => r.end > r.start, { message: 'the end must be after the start', path: ['end'] })
+  .refine((r) => r.end - r.start <= MAX_EVIDENCE_RANGE_MS, { message: 'a range of at most 24 hours', path: ['end'] });
 
 /** The largest serialized request main accepts; anything bigger is refused before parsing. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -188,6 +202,47 @@ export const calls = {
       .strict(),
     response: z.array(FragmentSchema),
   },
+  /**
+   * Where the camera recorded in a range (ListFragments, every page, sorted and merged into intervals;
+   * a gap is a real gap). Priced against the stream's points; cached briefly in main.
+   */
+  'timeline.coverage': { request: evidenceRange, response: CoverageSchema },
+  /**
+   * Thumbnails at `count` evenly spaced times (`from`, `from + stepMs`, …) at `height` lines (the width
+   * follows the picture), from GetImages: as few requests as GetImages' limits allow (≤ 25 images and
+   * ≤ 300 s each), cached in main by camera, time and height. A time with nothing recorded comes back
+   * `missing: NO_MEDIA`, not as an error.
+   */
+  'timeline.thumbnails': {
+    request: z
+      .object({
+        stream: StreamRefSchema,
+        selector: TimestampSelectorSchema,
+        from: EpochMsSchema,
+        stepMs: z.number().int().min(MIN_THUMBNAIL_STEP_MS).max(MAX_EVIDENCE_RANGE_MS),
+        count: z.number().int().min(1).max(MAX_THUMBNAILS_PER_CALL),
+        height: z.number().int().min(16).max(MAX_THUMBNAIL_HEIGHT),
+      })
+      .strict(),
+    response: z.object({ thumbnails: z.array(ThumbnailSchema).max(MAX_THUMBNAILS_PER_CALL) }),
+  },
+  /**
+   * Exports a range as an MP4 (GetClip, in parts when the range is over GetClip's 200 fragments or
+   * 100 MB, joined into one file). The desktop app asks where to save it first (`cancelled`: the
+   * person closed the dialog); the browser shell offers the file as a one-time download when done.
+   * Progress, the result and failures arrive as `export.progress` events.
+   */
+  'export.start': {
+    request: evidenceRange,
+    response: z.discriminatedUnion('status', [
+      z.object({ status: z.literal('started'), exportId: IdSchema }),
+      z.object({ status: z.literal('cancelled') }),
+    ]),
+  },
+  /** Stops an export: its request is aborted and every file it wrote so far is deleted. */
+  'export.cancel': { request: z.object({ exportId: IdSchema }).strict(), response: z.object({ cancelled: z.boolean() }) },
+  /** Exports of this run, newest first: those under way and the last finished ones. */
+  'export.list': { request: empty, response: z.array(ExportProgressSchema).max(50) },
   'walls.list': { request: empty, response: z.array(WallSchema) },
   /** Creates (no id match) or replaces a wall; returns it as stored. */
   'walls.save': { request: WallSchema, response: WallSchema },
@@ -354,6 +409,8 @@ export const events = {
   'app.command': z.object({ command: z.enum(PAGE_COMMANDS) }),
   /** Settings were saved (from any window): what they are now, so every window applies them at once. */
   'settings.changed': SettingsSchema,
+  /** A clip export moved on: a new part, more bytes (at most a few times a second), or its end. */
+  'export.progress': ExportProgressSchema,
 } as const;
 
 export type CallName = keyof typeof calls;

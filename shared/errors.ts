@@ -52,6 +52,9 @@ export const APP_ERROR_CODES = [
   'StoreCorrupt',
   'Internal',
   'AccountChanged', // the account's identity changed while a call was under way; its answer was dropped
+  'NothingRecorded', // a clip export's range holds no fragment
+  'ClipUnreadable', // GetClip answered with something that is not a readable MP4
+  'ExportWriteFailed', // the exported file could not be written (disk full, no permission, folder gone)
   ...CREDENTIAL_ERROR_CODES,
 ] as const;
 

@@ -379,6 +379,8 @@ export const SettingsSchema = z.object({
   kiosk: KioskSettingsSchema.optional(),
   /** Desktop app: start KVS Wall when this user logs in (with the kiosk arguments it was started with). */
   startAtLogin: z.boolean().optional(),
+  /** Which clock the wall's times are shown in: this computer's, each camera's (its timezone tag), or UTC. */
+  clockZone: z.enum(['operator', 'camera', 'utc']).optional(),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -429,5 +431,79 @@ export const FragmentSchema = z.object({
   producerTimestamp: EpochMsSchema,
   serverTimestamp: EpochMsSchema,
   durationMs: z.number().int().nonnegative(),
+  /** FragmentSizeInBytes, when KVS said it: what clip exports plan their GetClip parts by. */
+  sizeBytes: z.number().int().nonnegative().optional(),
 });
 export type Fragment = z.infer<typeof FragmentSchema>;
+
+/** The longest range the timeline asks coverage or an export for: GetClip's own limit per call. */
+export const MAX_EVIDENCE_RANGE_MS = 24 * 3_600_000;
+
+/** A stretch of recorded video, [start, end) in epoch ms by the selector's clock. */
+export const CoveredIntervalSchema = z.object({ start: EpochMsSchema, end: EpochMsSchema });
+export type CoveredInterval = z.infer<typeof CoveredIntervalSchema>;
+
+export const MAX_COVERAGE_INTERVALS = 5_000;
+
+/** Where a camera recorded in a range (ListFragments, sorted and merged): the gaps are real. */
+export const CoverageSchema = z.object({
+  intervals: z.array(CoveredIntervalSchema).max(MAX_COVERAGE_INTERVALS),
+  /** Fragments found in the range. */
+  fragmentCount: z.number().int().nonnegative(),
+  /**
+   * The range held more fragments (or intervals) than KVS Wall lists at once. ListFragments answers in
+   * no order, so what is shown is then a sample: a shorter range shows it whole.
+   */
+  truncated: z.boolean(),
+  fetchedAt: EpochMsSchema,
+});
+export type Coverage = z.infer<typeof CoverageSchema>;
+
+/** GetImages' own limits that shape a thumbnail request: one request, one page. */
+export const MAX_THUMBNAILS_PER_CALL = 25;
+export const MIN_THUMBNAIL_STEP_MS = 200;
+export const MAX_THUMBNAIL_HEIGHT = 360;
+/** A JPEG of at most 360 lines as a data URL: far below this. */
+const MAX_THUMBNAIL_CHARS = 400_000;
+
+/** One thumbnail: the frame showing at `time` (at or before it), or why there is none. */
+export const ThumbnailSchema = z.object({
+  time: EpochMsSchema,
+  /** `data:image/jpeg;base64,…`, ready for an `<img src>`. */
+  image: z.string().max(MAX_THUMBNAIL_CHARS).regex(/^data:image\/jpeg;base64,[A-Za-z0-9+/]+={0,2}$/).optional(),
+  /** `NO_MEDIA`: nothing recorded at that time (a gap, not an error); `MEDIA_ERROR`: KVS could not make a picture of it. */
+  missing: z.enum(['NO_MEDIA', 'MEDIA_ERROR']).optional(),
+});
+export type Thumbnail = z.infer<typeof ThumbnailSchema>;
+
+/** What a clip export is doing: listing fragments, downloading GetClip parts, joining them, or finished. */
+export const ExportStateSchema = z.enum(['listing', 'downloading', 'joining', 'done', 'failed', 'cancelled']);
+export type ExportState = z.infer<typeof ExportStateSchema>;
+
+/** A file an export produced; `downloadUrl` (browser shell): a one-time link on the shell's own origin. */
+export const ExportFileSchema = z.object({
+  name: z.string().min(1).max(255),
+  bytes: z.number().int().nonnegative(),
+  downloadUrl: z.string().regex(/^\/downloads\/[A-Za-z0-9_-]{43}$/).optional(),
+});
+export type ExportFile = z.infer<typeof ExportFileSchema>;
+
+export const ExportProgressSchema = z.object({
+  exportId: IdSchema,
+  stream: StreamRefSchema,
+  start: EpochMsSchema,
+  end: EpochMsSchema,
+  state: ExportStateSchema,
+  /** Bytes downloaded (or, while joining, written) so far, and the whole as ListFragments sizes it. */
+  bytes: z.number().int().nonnegative(),
+  totalBytes: z.number().int().nonnegative().optional(),
+  /** GetClip parts: the one under way (1-based) and how many the range needs. */
+  part: z.number().int().nonnegative(),
+  parts: z.number().int().nonnegative(),
+  /** When done: one MP4, or numbered parts when they could not be joined into one soundly (`note` says why). */
+  files: z.array(ExportFileSchema).max(1000).optional(),
+  /** Something the person should know about the result, e.g. that gaps in the recording are skipped. */
+  note: z.string().max(500).optional(),
+  error: AppErrorSchema.optional(),
+});
+export type ExportProgress = z.infer<typeof ExportProgressSchema>;

@@ -15,6 +15,7 @@ import { fitInto, placeSaved, WindowLayoutSchema, type Placement, type WindowSta
 import { createSenderPolicy, senderIdFor } from './policy/sender';
 import { startUpdates, UPDATE_FEED_ENV } from './policy/updates';
 import { guardMainProcess } from './process-guard';
+import { dialogExportDestination, wireDownloads } from './saving';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { hardenSession, hardenWebContents } from './security';
 import { createElectronUpdater } from './updater';
@@ -66,6 +67,9 @@ async function start(options: KioskOptions): Promise<void> {
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
   hardenSession(session.defaultSession);
+  const downloadsDir = () => app.getPath('downloads');
+  wireDownloads(session.defaultSession, downloadsDir, logger);
+  const windowOf = (senderId: string) => [...windows.entries()].find(([id]) => senderIdFor(id) === senderId)?.[1].win;
 
   // Which wall is on which monitor. A run started with kiosk arguments places its window by them and
   // leaves the saved layout alone.
@@ -100,6 +104,7 @@ async function start(options: KioskOptions): Promise<void> {
       if (Notification.isSupported()) new Notification({ title, body }).show();
     },
     windowWalls: { wallOf: (windowId) => keeper.layout.wallOf(windowId), showing: (windowId, wallId) => keeper.layout.showing(windowId, wallId) },
+    exportDestination: dialogExportDestination(dialog, windowOf, downloadsDir),
   });
 
   // The core's page policy writes the CSP and, when accounts need a new origin, asks the pages to reload themselves.

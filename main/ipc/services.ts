@@ -39,6 +39,11 @@ export interface WallServices {
   allStreams(query: ParsedRequest<'streams.all'>, ctx: CallContext): Promise<CallResponse<'streams.all'>>;
   streamTags(query: ParsedRequest<'streams.tags'>, ctx: CallContext): Promise<CallResponse<'streams.tags'>>;
   listFragments(query: ParsedRequest<'fragments.list'>, ctx: CallContext): Promise<CallResponse<'fragments.list'>>;
+  timelineCoverage(query: ParsedRequest<'timeline.coverage'>, ctx: CallContext): Promise<CallResponse<'timeline.coverage'>>;
+  timelineThumbnails(query: ParsedRequest<'timeline.thumbnails'>, ctx: CallContext): Promise<CallResponse<'timeline.thumbnails'>>;
+  startExport(request: ParsedRequest<'export.start'>, ctx: CallContext): Promise<CallResponse<'export.start'>>;
+  cancelExport(request: ParsedRequest<'export.cancel'>, ctx: CallContext): Promise<CallResponse<'export.cancel'>>;
+  listExports(ctx: CallContext): Promise<CallResponse<'export.list'>>;
   listWalls(ctx: CallContext): Promise<CallResponse<'walls.list'>>;
   saveWall(wall: ParsedRequest<'walls.save'>, ctx: CallContext): Promise<CallResponse<'walls.save'>>;
   removeWall(id: string, ctx: CallContext): Promise<CallResponse<'walls.remove'>>;

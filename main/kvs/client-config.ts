@@ -18,6 +18,13 @@ export const DEFAULT_TUNING: Required<ClientTuning> = { maxAttempts: 3, connecti
  */
 export const SESSION_URL_TUNING: ClientTuning = { maxAttempts: 1 };
 
+/**
+ * For GetClip and GetImages: one attempt (each spends up to hundreds of the stream's points; the
+ * caller prices every attempt and backs off itself), and a minute of silence before a clip's
+ * download counts as stalled.
+ */
+export const PRICED_TUNING: ClientTuning = { maxAttempts: 1, requestTimeoutMs: 60_000 };
+
 function baseConfig(connection: AccountConnection, tuning: ClientTuning) {
   const t = { ...DEFAULT_TUNING, ...tuning };
   return {

@@ -1,14 +1,16 @@
 import type { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import type { KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
 import type { AccountConnection, AccountConnections } from '../accounts/connection';
-import { createArchivedClient, createControlClient, SESSION_URL_TUNING, type ClientTuning } from './client-config';
+import { createArchivedClient, createControlClient, PRICED_TUNING, SESSION_URL_TUNING, type ClientTuning } from './client-config';
 
 /**
  * What an archived-media client is for. `session-url` clients make exactly one attempt per call
- * (GetDASHStreamingSessionURL: every attempt that reaches KVS may create a session); `general` ones
- * retry as the tuning says.
+ * (GetDASHStreamingSessionURL: every attempt that reaches KVS may create a session); `priced` ones
+ * too, for calls that spend many of the stream's points per attempt (GetClip, GetImages), whose
+ * callers price and retry each attempt themselves, and with a longer idle timeout for a clip's body;
+ * `general` ones retry as the tuning says.
  */
-export type ArchivedPurpose = 'general' | 'session-url';
+export type ArchivedPurpose = 'general' | 'session-url' | 'priced';
 
 export interface ControlHandle {
   client: KinesisVideoClient;
@@ -119,7 +121,7 @@ export function createKvsClients(deps: KvsClientsDeps): KvsClients {
         // Re-insert to mark it most recently used.
         entry.archived.delete(key);
       } else {
-        const tuning = purpose === 'session-url' ? { ...deps.tuning, ...SESSION_URL_TUNING } : deps.tuning;
+        const tuning = purpose === 'session-url' ? { ...deps.tuning, ...SESSION_URL_TUNING } : purpose === 'priced' ? { ...deps.tuning, ...PRICED_TUNING } : deps.tuning;
         client = watchRefusals(createArchivedClient(connection, dataEndpoint, tuning), accountId);
       }
       entry.archived.set(key, client);

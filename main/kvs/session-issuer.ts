@@ -9,10 +9,10 @@ import { appError } from '../../shared/errors';
 import { AppFailure } from '../core/app-failure';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import { HttpUrlSchema, type DataApiName } from '../store/account-caches';
-import type { ArchivedPurpose, KvsClients } from './clients';
+import { HttpUrlSchema } from '../store/account-caches';
+import type { KvsClients } from './clients';
 import type { EndpointCache } from './endpoint-cache';
-import { effectOf, toAppError, type KvsOperation } from './errors';
+import { dataEndpointCaller } from './data-endpoint-call';
 import { createRateLimiter, type RateLimit } from './rate-limiter';
 
 /** A DASH session as KVS handed it out (the URL is a bearer token: never log it). */
@@ -32,6 +32,11 @@ export type TimestampSelector = 'PRODUCER_TIMESTAMP' | 'SERVER_TIMESTAMP';
 export interface FragmentLister {
   /** Fragments in [start, end) by the selector's clock, oldest first, without duplicates. */
   listFragments(ref: StreamRef, start: number, end: number, selector: TimestampSelector): Promise<Fragment[]>;
+  /**
+   * Fragments starting in [start, end] (ListFragments' own inclusive selector), oldest first, without
+   * duplicates; at most `limit` (`truncated` then: KVS lists in no order, so the ones kept are a sample).
+   */
+  fragmentsIn(ref: StreamRef, start: number, end: number, selector: TimestampSelector, limit: number): Promise<{ fragments: Fragment[]; truncated: boolean }>;
 }
 
 /** A call this issuer makes on its own account that spends a stream's KVS quota points. */
@@ -52,6 +57,8 @@ export interface SessionIssuerDeps {
    * throwing, when this app's share of the stream's points is spent. Absent: no accounting.
    */
   beforeSpending?: (stream: StreamRef, call: SpendingCall) => Promise<void>;
+  /** KVS throttled one of these calls (ClientLimitExceededException): the stream backs off. */
+  onThrottled?: (stream: StreamRef, retryAt?: number) => void;
 }
 
 /** KVS: Expires is 300–43200 s. Lower values are only accepted by the emulator's test mode. */
@@ -74,50 +81,53 @@ const FRAGMENT_PAGE_SIZE = 1000;
 /** KVS quota for ListFragments: 5 calls/s per stream. */
 const LIST_FRAGMENTS_LIMIT: RateLimit = { calls: 5, perMs: 1000 };
 
-/**
- * Codes that suggest the cached data endpoint itself is the problem (moved, unreachable, or an answer
- * nothing like KVS's), so the next attempt looks it up again. Errors about the stream, the keys or
- * throttling keep the endpoint: looking it up again would only spend GetDataEndpoint quota.
- */
-const ENDPOINT_SUSPECT = new Set(['NetworkError', 'ServiceUnavailable', 'UnknownRegion', 'Internal']);
-
 export function createSessionIssuer(deps: SessionIssuerDeps): SessionIssuer & FragmentLister {
   const maxFragments = deps.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
   const limiter = createRateLimiter(deps.clock);
 
-  /**
-   * Runs one call on the stream's data endpoint. Every failure leaves as an AppFailure that says
-   * whether the call may have taken effect at KVS. When the endpoint itself looks wrong it is
-   * invalidated so the next call looks it up again. The one retry made here is on a freshly looked-up
-   * endpoint after the old one could not even be connected to (a cached endpoint of an earlier run,
-   * now gone — the Demo cameras move to a new port every start): that attempt provably never reached
-   * KVS, so it created nothing and spent nothing. Every other retry of a session call is the session
-   * service's, which counts each attempt that may have reached KVS.
-   */
-  async function onDataEndpoint<T>(
-    ref: StreamRef,
-    apiName: DataApiName,
-    operation: KvsOperation,
-    purpose: ArchivedPurpose,
-    call: (client: Awaited<ReturnType<KvsClients['archived']>>['client']) => Promise<T>,
-  ): Promise<T> {
-    let endpoint = await beforeSending(() => deps.endpoints.get(ref, apiName));
-    for (let attempt = 1; ; attempt++) {
-      const { client, connection } = await beforeSending(() => deps.clients.archived(ref.accountId, endpoint, purpose));
-      try {
-        return await call(client);
-      } catch (err) {
-        const mapped = toAppError(err, { operation, region: connection.region, endpoint, now: deps.clock.now() });
-        const failure = new AppFailure(mapped, { effect: effectOf(err) });
-        if (!ENDPOINT_SUSPECT.has(mapped.code)) throw failure;
-        await deps.endpoints.invalidate(ref, apiName);
-        if (attempt > 1 || mapped.code !== 'NetworkError' || failure.effect !== 'none') throw failure;
-        const fresh = await beforeSending(() => deps.endpoints.get(ref, apiName));
-        if (fresh === endpoint) throw failure;
-        deps.logger.info('data endpoint moved; retrying on the new one', { accountId: ref.accountId, stream: ref.streamName, apiName });
-        endpoint = fresh;
-      }
+  const onDataEndpoint = dataEndpointCaller(deps);
+
+  /** Tells the stream's backoff when KVS throttled the call, then fails as the call did. */
+  async function throttleNoted<T>(ref: StreamRef, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof AppFailure && err.appError.code === 'ClientLimitExceededException') deps.onThrottled?.(ref, err.appError.retryAt);
+      throw err;
     }
+  }
+
+  async function fragmentsIn(ref: StreamRef, start: number, end: number, selector: TimestampSelector, limit: number): Promise<{ fragments: Fragment[]; truncated: boolean }> {
+    if (!(Number.isFinite(start) && Number.isFinite(end) && end > start)) {
+      throw new AppFailure(appError('InvalidRequest', 'The end of the time range must be after its start.', { field: 'end' }));
+    }
+    const byNumber = new Map<string, Fragment>();
+    let nextToken: string | undefined;
+    do {
+      await limiter.acquire([{ key: `${ref.accountId}/${ref.streamName}`, limit: LIST_FRAGMENTS_LIMIT }]);
+      await deps.beforeSpending?.(ref, { api: 'ListFragments', maxResults: FRAGMENT_PAGE_SIZE });
+      const token = nextToken;
+      const out = await throttleNoted(ref, () => onDataEndpoint(ref, 'LIST_FRAGMENTS', 'ListFragments', 'general', (client) =>
+        client.send(
+          new ListFragmentsCommand({
+            StreamName: ref.streamName,
+            MaxResults: FRAGMENT_PAGE_SIZE,
+            ...(token ? { NextToken: token } : { FragmentSelector: { FragmentSelectorType: selector, TimestampRange: { StartTimestamp: new Date(start), EndTimestamp: new Date(end) } } }),
+          }),
+        ),
+      ));
+      for (const raw of out.Fragments ?? []) {
+        const fragment = toFragment(raw);
+        if (fragment) byNumber.set(fragment.fragmentNumber, fragment);
+      }
+      nextToken = typeof out.NextToken === 'string' && out.NextToken.length > 0 ? out.NextToken : undefined;
+    } while (nextToken && byNumber.size < limit);
+    const truncated = nextToken !== undefined || byNumber.size > limit;
+    const timeOf = (f: Fragment) => (selector === 'PRODUCER_TIMESTAMP' ? f.producerTimestamp : f.serverTimestamp);
+    // KVS returns fragments "in no specific order, even across pages".
+    const sorted = [...byNumber.values()].sort((a, b) => timeOf(a) - timeOf(b) || compareFragmentNumbers(a.fragmentNumber, b.fragmentNumber));
+    if (truncated) deps.logger.info('fragment list truncated', { accountId: ref.accountId, stream: ref.streamName, kept: limit });
+    return { fragments: sorted.slice(0, limit), truncated };
   }
 
   return {
@@ -139,37 +149,10 @@ export function createSessionIssuer(deps: SessionIssuerDeps): SessionIssuer & Fr
     },
 
     async listFragments(ref, start, end, selector) {
-      if (!(Number.isFinite(start) && Number.isFinite(end) && end > start)) {
-        throw new AppFailure(appError('InvalidRequest', 'The end of the time range must be after its start.', { field: 'end' }));
-      }
-      const byNumber = new Map<string, Fragment>();
-      let nextToken: string | undefined;
-      do {
-        await limiter.acquire([{ key: `${ref.accountId}/${ref.streamName}`, limit: LIST_FRAGMENTS_LIMIT }]);
-        await deps.beforeSpending?.(ref, { api: 'ListFragments', maxResults: FRAGMENT_PAGE_SIZE });
-        const token = nextToken;
-        const out = await onDataEndpoint(ref, 'LIST_FRAGMENTS', 'ListFragments', 'general', (client) =>
-          client.send(
-            new ListFragmentsCommand({
-              StreamName: ref.streamName,
-              MaxResults: FRAGMENT_PAGE_SIZE,
-              ...(token ? { NextToken: token } : { FragmentSelector: { FragmentSelectorType: selector, TimestampRange: { StartTimestamp: new Date(start), EndTimestamp: new Date(end) } } }),
-            }),
-          ),
-        );
-        for (const raw of out.Fragments ?? []) {
-          const fragment = toFragment(raw);
-          if (fragment) byNumber.set(fragment.fragmentNumber, fragment);
-        }
-        nextToken = typeof out.NextToken === 'string' && out.NextToken.length > 0 ? out.NextToken : undefined;
-      } while (nextToken && byNumber.size < maxFragments);
-      const truncated = nextToken !== undefined || byNumber.size > maxFragments;
-      const timeOf = (f: Fragment) => (selector === 'PRODUCER_TIMESTAMP' ? f.producerTimestamp : f.serverTimestamp);
-      // KVS returns fragments "in no specific order, even across pages".
-      const sorted = [...byNumber.values()].sort((a, b) => timeOf(a) - timeOf(b) || compareFragmentNumbers(a.fragmentNumber, b.fragmentNumber));
-      if (truncated) deps.logger.info('fragment list truncated', { accountId: ref.accountId, stream: ref.streamName, kept: maxFragments });
-      return sorted.slice(0, maxFragments);
+      const { fragments } = await fragmentsIn(ref, start, end, selector, maxFragments);
+      return fragments;
     },
+    fragmentsIn,
   };
 }
 
@@ -204,22 +187,13 @@ export function manifestFragmentsFor(playback: Playback): number {
   return Math.min(MAX_MANIFEST_FRAGMENT_RESULTS, Math.max(1, most));
 }
 
-/** Runs a step before the request is sent: whatever fails there took no effect at KVS. */
-async function beforeSending<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (err) {
-    if (err instanceof AppFailure && err.effect !== undefined) throw err;
-    throw new AppFailure(toAppError(err), { cause: err, effect: 'none' });
-  }
-}
-
 function toFragment(raw: AwsFragment): Fragment | undefined {
   const checked = FragmentSchema.safeParse({
     fragmentNumber: raw.FragmentNumber,
     producerTimestamp: raw.ProducerTimestamp?.getTime(),
     serverTimestamp: raw.ServerTimestamp?.getTime(),
     durationMs: raw.FragmentLengthInMilliseconds,
+    ...(typeof raw.FragmentSizeInBytes === 'number' ? { sizeBytes: raw.FragmentSizeInBytes } : {}),
   });
   return checked.success ? checked.data : undefined;
 }

@@ -21,9 +21,11 @@ export type PricedCall =
   | { api: 'GetDASHManifest'; maxManifestFragmentResults: number }
   | { api: 'GetMP4InitFragment' }
   | { api: 'GetMP4MediaFragment' }
-  | { api: 'ListFragments'; maxResults: number };
-// Next, when the app makes them: { api: 'GetClip'; fragments: number } → media and metadata = fragments;
-// { api: 'GetImages'; images: number } → media = images, metadata = 400 + images.
+  | { api: 'ListFragments'; maxResults: number }
+  /** The fragments in the clip, from both budgets. */
+  | { api: 'GetClip'; fragments: number }
+  /** Per request (each page too): 400 metadata points plus the images asked for (MaxResults), which are also media points. */
+  | { api: 'GetImages'; images: number };
 
 /** The points `times` such calls cost. */
 export function pointsOf(call: PricedCall, times = 1): Points {
@@ -36,6 +38,10 @@ export function pointsOf(call: PricedCall, times = 1): Points {
       return { media: times, metadata: 0 };
     case 'ListFragments':
       return { media: 0, metadata: call.maxResults * times };
+    case 'GetClip':
+      return { media: call.fragments * times, metadata: call.fragments * times };
+    case 'GetImages':
+      return { media: call.images * times, metadata: (400 + call.images) * times };
   }
 }
 

@@ -188,6 +188,17 @@ class Service implements SessionService {
     const deadline = this.deps.clock.now() + MAX_SPEND_WAIT_MS;
     for (;;) {
       const now = this.deps.clock.now();
+      // KVS is throttling the stream: nothing of main's goes out until the stream's backoff ends.
+      const pause = this.queue.pauseOf(stream, now);
+      if (pause?.cause === 'throttled') {
+        if (pause.until > deadline) {
+          throw new AppFailure(
+            appError('ClientLimitExceededException', `AWS is throttling this camera's stream, so KVS Wall did not ask for more now (${call.api}).`, { retryable: true, retryAt: pause.until }),
+          );
+        }
+        await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, Math.max(1, pause.until - now)));
+        continue;
+      }
       const verdict = this.budgetOf(stream).admitSpend(stream, points, now);
       if (verdict.ok) break;
       if (verdict.until > deadline) {
@@ -198,6 +209,13 @@ class Service implements SessionService {
       await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, Math.max(1, verdict.until - now)));
     }
     this.meter.spend(stream, points, this.deps.clock.now());
+    this.emitBudget(stream);
+  }
+
+  noteThrottled(stream: StreamRef, retryAt?: number): void {
+    if (this.disposed) return;
+    this.queue.noteThrottle(stream, this.deps.clock.now(), retryAt);
+    this.queue.pump(stream);
     this.emitBudget(stream);
   }
 

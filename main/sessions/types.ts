@@ -131,10 +131,18 @@ export interface SessionService {
    */
   recordUsage(windowId: string, usage: readonly TileUsage[], spanMs?: number): void;
   /**
-   * Before main makes a call that spends the stream's points (ListFragments): in the `points` model
-   * waits for room in the share, or refuses with PointsShareSpent; always counts the spend.
+   * Before main makes a call that spends the stream's points (ListFragments, GetImages, GetClip): waits
+   * while the stream backs off from throttling, and in the `points` model for room in the share, or
+   * refuses (ClientLimitExceededException, PointsShareSpent) when that would take more than 5 s; always
+   * counts the spend.
    */
   beforeSpending(stream: StreamRef, call: PricedCall): Promise<void>;
+  /**
+   * One of main's own calls on the stream (GetImages, GetClip, ListFragments) was answered
+   * ClientLimitExceededException: the stream backs off as when a player is throttled (1 s, 2 s, 4 s …
+   * 30 s, or until `retryAt` if later); `beforeSpending` waits out the pause and new tiles wait too.
+   */
+  noteThrottled(stream: StreamRef, retryAt?: number): void;
   /** The machine woke from sleep: renew every session now, within the quotas. */
   onResume(): void;
   /**

@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { WIRE_SOCKET_PATH, WIRE_TOKEN_PARAM } from '../../shared/wire';
 import { silentLogger, type Logger } from '../core/logger';
+import { DOWNLOAD_PATH } from '../evidence/downloads';
 import type { ShellCore } from './shell-core';
 import { checkPageRequest, checkSocketRequest, type GuardOptions } from './request-guard';
 import { MAX_FRAME_BYTES, runSocketSession } from './socket-session';
@@ -83,6 +85,39 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
       .pipe(res);
   };
 
+  /**
+   * `/downloads/<token>`: a file main offered once (an exported clip). The token is the only key —
+   * no path comes from the URL — and it is spent by the first GET; the file is deleted when that
+   * response ends, finished or not. HEAD spends nothing.
+   */
+  const serveDownload = async (req: IncomingMessage, res: ServerResponse, token: string) => {
+    const notFound = () => res.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end('This download is not available (it was used, has expired, or never existed).\n');
+    if (req.method === 'HEAD') return notFound();
+    const ticket = core.takeDownload?.(token);
+    if (!ticket) return notFound();
+    let size: number;
+    try {
+      size = (await stat(ticket.path)).size;
+    } catch {
+      await ticket.finished();
+      return notFound();
+    }
+    const ascii = ticket.name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': ticket.name.endsWith('.mp4') ? 'video/mp4' : 'application/octet-stream',
+      'Content-Length': String(size),
+      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(ticket.name)}`,
+      'Cache-Control': 'no-store',
+    });
+    const body = createReadStream(ticket.path);
+    res.on('close', () => {
+      body.destroy();
+      void ticket.finished();
+    });
+    body.on('error', () => res.destroy()).pipe(res);
+  };
+
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD' }).end();
@@ -91,6 +126,15 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     const verdict = checkPageRequest(req, guard);
     if (!verdict.ok) {
       res.writeHead(verdict.status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end(`${verdict.reason}\n`);
+      return;
+    }
+    const download = DOWNLOAD_PATH.exec(verdict.url.pathname);
+    if (download) {
+      serveDownload(req, res, download[1] as string).catch((err: unknown) => {
+        logger.error('serving a download failed', { error: String(err) });
+        if (!res.headersSent) res.writeHead(500, SECURITY_HEADERS).end();
+        else res.destroy();
+      });
       return;
     }
     serveFile(req, res, verdict.url.pathname, verdict.url.searchParams.has(WIRE_TOKEN_PARAM)).catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import type { DownloadTicket } from '../evidence/downloads';
 import type { Dispatch } from '../ipc/dispatcher';
 import type { EventHub } from '../ipc/events';
 
@@ -16,5 +17,10 @@ export interface ShellCore {
    * tiles' sessions return to the pool. The sender may show a new page later (an Electron reload).
    */
   senderGone(senderId: string): void;
+  /**
+   * The browser shell's one-time downloads (exported clips): the file offered under `token`, which
+   * is withdrawn by being taken. Absent in the desktop app, which saves where the person chose.
+   */
+  takeDownload?(token: string): DownloadTicket | undefined;
   dispose(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, badgesSeen, callApp, probeTiles, recordBadges, screenshot, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
+import { ROOT, badgesSeen, callApp, probeTiles, recordBadges, replayFrom, screenshot, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
 
 const CLIPS = join(ROOT, 'emulator', 'clips');
 const CAMERAS = ['cam-a', 'cam-b', 'cam-c'];
@@ -108,13 +108,11 @@ describe('churn: sessions follow the camera', () => {
   it(`Look back and Back to live, ${LOOK_BACKS} times`, async () => {
     for (let i = 0; i < LOOK_BACKS; i++) {
       const tile = page.locator(`section.tile[data-position="${(i % TILES) + 1}"]`);
-      await tile.hover();
-      await tile.getByRole('button', { name: 'Look back' }).click();
-      await tile.getByRole('button', { name: 'Replay from here' }).click();
+      await replayFrom(page, (i % TILES) + 1, 20);
       await expect.poll(async () => (await tile.locator('.badge').textContent()) ?? '', { timeout: LIVE_AGAIN_MS }).toBe('REPLAY');
       await step(async () => {
-        await tile.getByRole('button', { name: 'Back to live' }).click();
-        await tile.getByRole('button', { name: 'Close look back' }).click();
+        await page.getByRole('button', { name: 'Back to live' }).click();
+        await page.getByRole('button', { name: 'Close the timeline' }).click();
       });
     }
     createdBy['look back'] = created();

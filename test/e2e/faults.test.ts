@@ -29,8 +29,10 @@ describe('faults', () => {
   it('a camera that stops is shown offline, then comes back live', async () => {
     control().stopCamera('cam-a');
     await expect
-      .poll(async () => (await probeTiles(page)).filter((t) => t.stream === 'cam-a').map((t) => t.badge), { timeout: 40_000, interval: 500 })
-      .toEqual([expect.stringMatching(/^Camera offline/), expect.stringMatching(/^Camera offline/)]);
+      .poll(async () => (await probeTiles(page)).filter((t) => t.stream === 'cam-a').map((t) => `${t.badge} | ${t.why}`), { timeout: 40_000, interval: 500 })
+      .toEqual([expect.stringMatching(/^OFFLINE \| Camera offline/), expect.stringMatching(/^OFFLINE \| Camera offline/)]);
+    // The frozen last picture is dimmed and says when the camera was last seen.
+    expect((await probeTiles(page)).filter((t) => t.stream === 'cam-a').map((t) => t.extra)).toEqual([expect.stringMatching(/^last seen \d\d:\d\d:\d\d$/), expect.stringMatching(/^last seen \d\d:\d\d:\d\d$/)]);
     // The other camera is untouched.
     expect((await probeTiles(page)).filter((t) => t.stream === 'cam-b').every((t) => t.badge.startsWith('LIVE'))).toBe(true);
     await screenshot(page, 'fault-camera-offline');
@@ -69,7 +71,7 @@ describe('faults', () => {
     const url = new URL(rig.emulator!.url);
     await rig.emulator!.stop();
     await expect
-      .poll(async () => (await probeTiles(page)).every((t) => t.badge.startsWith('Offline · network unreachable')), { timeout: 40_000, interval: 500 })
+      .poll(async () => (await probeTiles(page)).every((t) => t.badge === 'OFFLINE' && t.why.startsWith('Offline · network unreachable')), { timeout: 40_000, interval: 500 })
       .toBe(true);
     // Asking AWS again for the camera list: the last list fetched is shown, and says so.
     await page.getByRole('button', { name: 'Cameras' }).click();

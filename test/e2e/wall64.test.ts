@@ -26,7 +26,8 @@ function lookAtWall(page: Page): Promise<WallTile[]> {
       position: Number(tile.dataset['position']),
       stream: tile.dataset['stream'] ?? '',
       phase: tile.dataset['phase'] ?? '',
-      badge: tile.querySelector('.badge')?.textContent ?? '',
+      // The state word and the notes after it ("LIVE · 0.5 fps"), as the tile's bar reads.
+      badge: [...tile.querySelectorAll('.badge, .note')].map((part) => part.textContent ?? '').join(' · '),
       tier: tile.dataset['tier'],
       cameraMs: tile.dataset['cameraMs'] === undefined ? undefined : Number(tile.dataset['cameraMs']),
       front: tile.querySelector('[data-front="true"]')?.tagName,

@@ -198,7 +198,11 @@ export interface TileProbe {
   position: number;
   stream: string;
   phase: string;
+  /** The state word (LIVE, REPLAY, WAITING, OFFLINE, ERROR…). */
   badge: string;
+  /** What goes with it ("−4:12", "last seen 10:42:17"), and the sentence over a dimmed picture. */
+  extra: string;
+  why: string;
   frames: number;
   currentTime: number;
   videos: number;
@@ -213,6 +217,8 @@ export function probeTiles(page: Page): Promise<TileProbe[]> {
         stream: tile.dataset['stream'] ?? '',
         phase: tile.dataset['phase'] ?? '',
         badge: tile.querySelector('.badge')?.textContent ?? '',
+        extra: tile.querySelector('.state-extra')?.textContent ?? '',
+        why: tile.querySelector('.why')?.textContent ?? '',
         frames: video ? video.getVideoPlaybackQuality().totalVideoFrames : 0,
         currentTime: video ? video.currentTime : 0,
         videos: tile.querySelectorAll('video').length,
@@ -250,6 +256,26 @@ export function describeProbes(before: TileProbe[], after: TileProbe[]): string 
   return after
     .map((t, i) => `  #${t.position} ${t.stream}: ${t.phase} "${t.badge}" frames ${before[i]?.frames ?? '?'}→${t.frames} t ${before[i]?.currentTime.toFixed(2) ?? '?'}→${t.currentTime.toFixed(2)} videos ${t.videos}`)
     .join('\n');
+}
+
+/** A camera time as the timeline's "Go to" box takes it (the page's own zone): `2025-11-29 14:03:07`. */
+export function typedTime(page: Page, epochMs: number): Promise<string> {
+  return page.evaluate((ms) => {
+    const d = new Date(ms);
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  }, epochMs);
+}
+
+/** Opens the timeline of the tile at `position` (its Look back button) and replays from `secondsAgo`. */
+export async function replayFrom(page: Page, position: number, secondsAgo: number): Promise<number> {
+  const tile = page.locator(`section.tile[data-position="${position}"]`);
+  await tile.hover();
+  await tile.getByRole('button', { name: 'Look back' }).click();
+  const at = Math.floor((Date.now() - secondsAgo * 1000) / 1000) * 1000;
+  await page.getByRole('textbox', { name: 'Go to date and time' }).fill(await typedTime(page, at));
+  await page.getByRole('button', { name: 'Go', exact: true }).click();
+  return at;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -1,5 +1,5 @@
 import type { CallResponse, WallApi } from '../../../shared/contract';
-import type { AccountSummary, Wall } from '../../../shared/model';
+import type { AccountSummary, Settings, Wall } from '../../../shared/model';
 import { defaultWall, gridFor, newWallId } from '../walls/wall-layout';
 
 export type AppInfo = CallResponse<'app.info'>;
@@ -9,6 +9,7 @@ export interface InitialState {
   accounts: AccountSummary[];
   walls: Wall[];
   wallId: string | undefined;
+  settings: Settings;
 }
 
 /** The account a first wall is built from: the demo cameras when present and shown, else the first account. */
@@ -67,5 +68,5 @@ export async function loadInitialState(api: WallApi): Promise<InitialState> {
   let walls = await api.call('walls.list', {});
   if (walls.length === 0) walls = await createDefaultWalls(api, accounts, info.demoWalls);
   // A restored window opens on its own wall; chooseWall takes an id as well as a name.
-  return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall ?? info.windowWall, settings.lastWallId)?.id };
+  return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall ?? info.windowWall, settings.lastWallId)?.id, settings };
 }

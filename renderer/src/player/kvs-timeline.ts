@@ -160,4 +160,14 @@ export class CameraClock {
     }
     return undefined;
   }
+
+  /** The presentation time showing camera time `cameraMs`, or undefined when no fragment with a kvs:ts holds it. */
+  mediaTimeAt(cameraMs: number): number | undefined {
+    for (const f of this.sorted) {
+      if (f.timestampMs === undefined) continue;
+      const into = cameraMs - f.timestampMs;
+      if (into >= 0 && into < f.durationSec * 1000) return f.startSec + into / 1000;
+    }
+    return undefined;
+  }
 }

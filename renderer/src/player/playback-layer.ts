@@ -35,6 +35,8 @@ export class PlaybackLayer {
   /** A codec this machine can't decode, once seen in a manifest. */
   unsupportedCodec: string | undefined;
   codec: string | undefined;
+  /** The manifest lists a sound track: undefined until the first manifest arrives. */
+  hasAudio: boolean | undefined;
   /** Loaded at the visible layer's picture (a renewal) rather than at the live edge. */
   alignedStart = false;
   private player: ShakaPlayer | null = null;
@@ -122,6 +124,7 @@ export class PlaybackLayer {
     const nowMs = Date.now();
     this.lastManifestAt = performance.now();
     this.codec ??= videoCodecOf(text);
+    this.hasAudio ??= /contentType="audio"|mimeType="audio\//.test(text);
     if (this.codec && !canPlayCodec(this.codec)) this.unsupportedCodec = this.codec;
     const timeline = parseManifestTimeline(text);
     if (timeline) {

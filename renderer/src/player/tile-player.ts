@@ -126,6 +126,9 @@ export class TilePlayer {
   private readonly tileId: string;
   /** Every KVS request its layers send, per session, for the page's heartbeat. */
   private readonly usage = new UsageMeter();
+  /** Paused on purpose (a paused replay): no frame is expected, so none is missed. */
+  private held = false;
+  private rate = 1;
 
   constructor(
     private readonly host: HTMLElement,
@@ -182,7 +185,7 @@ export class TilePlayer {
     }
     // A live tile comes back at the live edge, not where it paused; a replay resumes where it was.
     if (this.grant?.playback.mode === 'LIVE') goToLive(front);
-    void front.video.play().catch(() => undefined);
+    if (!this.held) void front.video.play().catch(() => undefined);
   }
 
   /**
@@ -274,6 +277,65 @@ export class TilePlayer {
     const front = this.front;
     if (!front) return undefined;
     return front instanceof CanvasLayer ? front.shownCameraMs : front.clock.cameraTimeAt(front.video.currentTime);
+  }
+
+  /** Camera times the visible layer has buffered around its picture (kvs:ts). */
+  loaded(): { from: number; to: number } | undefined {
+    const front = this.front;
+    // A key-frames canvas keeps no buffer to seek in (and plays only live).
+    if (!front || front instanceof CanvasLayer) return undefined;
+    const video = front.video;
+    const t = video.currentTime;
+    for (let i = 0; i < video.buffered.length; i++) {
+      if (video.buffered.start(i) > t + 0.1 || video.buffered.end(i) < t) continue;
+      const from = front.clock.cameraTimeAt(video.buffered.start(i));
+      const to = front.clock.cameraTimeAt(Math.max(video.buffered.start(i), video.buffered.end(i) - 0.05));
+      return from === undefined || to === undefined ? undefined : { from, to };
+    }
+    return undefined;
+  }
+
+  /** Moves the picture to camera time `cameraMs` when the visible layer has it buffered. */
+  seekCamera(cameraMs: number): boolean {
+    const front = this.front;
+    const loaded = this.loaded();
+    if (!front || front instanceof CanvasLayer || !loaded || cameraMs < loaded.from || cameraMs > loaded.to) return false;
+    const media = front.clock.mediaTimeAt(cameraMs);
+    if (media === undefined) return false;
+    front.video.currentTime = media;
+    this.lastProgressAt = performance.now();
+    return true;
+  }
+
+  /** Playback rate of the picture; 0 holds it (a paused replay), which the health check then leaves alone. */
+  setRate(rate: number): void {
+    this.held = rate === 0;
+    if (rate > 0) this.rate = rate;
+    const front = this.front;
+    if (!(front instanceof PlaybackLayer)) return;
+    const video = front.video;
+    if (this.held) {
+      video.pause();
+      return;
+    }
+    if (video.playbackRate !== rate) video.playbackRate = rate;
+    this.lastProgressAt = performance.now();
+    if (video.paused && this.visible) void video.play().catch(() => undefined);
+  }
+
+  /** The visible picture at its own resolution, for a snapshot. */
+  frame(): { image: HTMLVideoElement | HTMLCanvasElement; width: number; height: number } | null {
+    const front = this.front;
+    if (front instanceof CanvasLayer) return front.canvas.width > 0 ? { image: front.canvas, width: front.canvas.width, height: front.canvas.height } : null;
+    const video = front?.video;
+    return video && video.videoWidth > 0 ? { image: video, width: video.videoWidth, height: video.videoHeight } : null;
+  }
+
+  /** Whether the camera sends sound, once a manifest said. */
+  hasAudio(): boolean | undefined {
+    // A key-frames canvas plays no sound; the camera's sound comes back with a full-rate layer.
+    const shown = [this.front, this.incoming?.layer].find((layer): layer is PlaybackLayer => layer instanceof PlaybackLayer);
+    return shown?.hasAudio;
   }
 
   async destroy(): Promise<void> {
@@ -439,10 +501,11 @@ export class TilePlayer {
     this.lastFailure = null;
     this.catchUp.reset();
     this.backoff.reset();
-    if (!this.visible) {
+    if (!this.visible || this.held) {
       if (layer instanceof CanvasLayer) layer.pause();
       else layer.video.pause();
     }
+    if (layer instanceof PlaybackLayer) layer.video.playbackRate = this.rate;
     this.refreshPlaying(layer, false);
     if (old) {
       if (old.sessionId !== layer.sessionId) this.usage.forget(old.sessionId);
@@ -557,7 +620,7 @@ export class TilePlayer {
 
   private checkHealth(): void {
     const front = this.front;
-    if (this.destroyed || !front || !this.visible || document.visibilityState === 'hidden') return;
+    if (this.destroyed || !front || !this.visible || this.held || document.visibilityState === 'hidden') return;
     const now = performance.now();
     const frames = progressOf(front);
     const time = mediaTimeOf(front);

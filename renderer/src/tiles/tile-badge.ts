@@ -101,3 +101,11 @@ export function tileBadge(session: SessionView, phase: PlayerPhase | null, playb
       return { tone: 'muted', label: 'End of clip' };
   }
 }
+
+/**
+ * Short words after the tile's state word, from what the player reports: the decode budget's picture rate
+ * ("0.5 fps") when the tile shows key frames only.
+ */
+export function tileNotes(phase: PlayerPhase | null): string[] {
+  return phase?.kind === 'playing' && phase.reduced ? [fps(phase.reduced.fps)] : [];
+}

@@ -1,8 +1,11 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../main/core/logger';
+import { systemClock } from '../../../main/core/clock';
+import { DownloadOffers } from '../../../main/evidence/downloads';
 import { startBrowserShell, type BrowserShell } from '../../../main/web';
 import { memoryCore } from './memory-core';
 
@@ -30,7 +33,8 @@ describe('browser shell over HTTP', () => {
   let dir: string;
   let shell: BrowserShell;
   let token: string;
-  const core = memoryCore();
+  const offers = new DownloadOffers({ clock: systemClock, logger: silentLogger });
+  const core = { ...memoryCore(), takeDownload: (t: string) => offers.take(t) };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kvs-wall-shell-'));
@@ -124,5 +128,32 @@ describe('browser shell over HTTP', () => {
     const head = await rawGet(shell.port, '/', auth, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
+  });
+
+  it('serves an offered file once at /downloads/<token>, as an attachment, then deletes it', async () => {
+    const folder = join(dir, 'exports', 'x1');
+    await mkdir(folder, { recursive: true });
+    const file = join(folder, 'lobby 2025-11-29 14.03.00 to 14.05.00.mp4');
+    await writeFile(file, 'not really an mp4');
+    const auth = { cookie: `kvs_wall_${shell.port}=${token}` };
+    const offered = offers.offer(file);
+    // The page's own token is still needed: a token alone from another site gets nothing.
+    expect((await rawGet(shell.port, `/downloads/${offered}`)).status).toBe(401);
+    expect((await rawGet(shell.port, `/downloads/${offered}`, auth, 'HEAD')).status).toBe(404);
+    const res = await rawGet(shell.port, `/downloads/${offered}`, auth);
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('not really an mp4');
+    expect(res.headers['content-type']).toBe('video/mp4');
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="lobby 2025-11-29 14.03.00 to 14.05.00.mp4"; filename*=UTF-8''lobby%202025-11-29%2014.03.00%20to%2014.05.00.mp4`);
+    expect(res.headers['cache-control']).toBe('no-store');
+    // Deleted once the answer is sent: polled, not timed (a busy machine may take longer).
+    await expect.poll(() => stat(file).then(() => 'still there', (e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
+    const again = await rawGet(shell.port, `/downloads/${offered}`, auth);
+    expect(again.status).toBe(404);
+    for (const path of ['/downloads/', '/downloads/..%2f..%2fsecret.txt', `/downloads/${offered.slice(1)}`, `/downloads/${offered}/x`]) {
+      const other = await rawGet(shell.port, path, auth);
+      expect(other.status, path).toBe(404);
+      expect(other.body).not.toContain('outside the renderer');
+    }
   });
 });

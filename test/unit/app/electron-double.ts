@@ -41,7 +41,7 @@ export function navigationEvent(url: string) {
   } };
 }
 
-export class FakeSession {
+export class FakeSession extends EventEmitter {
   requestHandler?: (contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void;
   checkHandler?: (contents: unknown, permission: string, origin: string) => boolean;
   deviceHandler?: () => boolean;

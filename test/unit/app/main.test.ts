@@ -71,7 +71,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
     quit: vi.fn(() => order.push('quit')),
     exit: vi.fn(),
     relaunch: vi.fn(),
-    getPath: (name: string) => (name === 'userData' ? opts.userData : tmpdir()),
+    getPath: (name: string) => (name === 'userData' ? opts.userData : name === 'downloads' ? '/home/op/Downloads' : tmpdir()),
     getAppPath: () => opts.appPath,
     getVersion: () => '1.2.3',
     setLoginItemSettings: vi.fn(),
@@ -92,7 +92,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
       },
     },
     menu,
-    dialog: { showErrorBox: vi.fn(), showMessageBoxSync: vi.fn(() => 0) },
+    dialog: { showErrorBox: vi.fn(), showMessageBoxSync: vi.fn(() => 0), showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePath: '' })) },
     powerSaveBlocker: { start: vi.fn(() => 7), stop: vi.fn() },
     Notification: Object.assign(vi.fn(), { isSupported: () => false }),
     ipcMain: new FakeIpcMain(),
@@ -249,6 +249,26 @@ describe('Electron main process wiring', () => {
     expect(close.defaultPrevented).toBe(true);
     expect(electron.dialog.showMessageBoxSync).toHaveBeenLastCalledWith(windows[0], expect.objectContaining({ message: 'Close this wall window?' }));
     expect(await beat(windows[1]!, 'second')).toMatchObject({ ok: true, value: { accepted: true } });
+
+    // Exporting a clip asks where to save it on the window that asked; closing the dialog starts nothing.
+    const stream = { accountId: 'demo', streamName: 'lobby' };
+    const exportReply = ReplySchema.parse(
+      await handler({ sender: windows[1]!.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'export.start', { stream, selector: 'PRODUCER_TIMESTAMP', start: 1_000, end: 61_000 }),
+    );
+    expect(exportReply).toEqual({ ok: true, value: { status: 'cancelled' } });
+    expect(electron.dialog.showSaveDialog).toHaveBeenCalledWith(windows[1], expect.objectContaining({ title: 'Export clip', defaultPath: expect.stringMatching(/^\/home\/op\/Downloads\/lobby .+\.mp4$/) }));
+
+    // A snapshot the page made (a PNG blob of the app's origin) gets a save dialog; any other download is cancelled.
+    const download = (url: string, mimeType: string) => {
+      const item = { getURL: () => url, getFilename: () => 'Lobby 14.03.07.png', getMimeType: () => mimeType, cancel: vi.fn(), setSaveDialogOptions: vi.fn() };
+      electron.session.defaultSession.emit('will-download', {}, item, win!.webContents);
+      return item;
+    };
+    const snapshot = download('blob:app://kvs-wall/3f1c2a9e-1111-4222-8333-444455556666', 'image/png');
+    expect(snapshot.cancel).not.toHaveBeenCalled();
+    expect(snapshot.setSaveDialogOptions).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: '/home/op/Downloads/Lobby 14.03.07.png' }));
+    expect(download('https://evil.example/payload.exe', 'application/octet-stream').cancel).toHaveBeenCalled();
+    expect(download('blob:app://kvs-wall/3f1c2a9e-1111-4222-8333-444455556666', 'text/html').cancel).toHaveBeenCalled();
 
     // Waking from sleep reaches the session broker.
     expect(electron.powerMonitor.listenerCount('resume')).toBe(1);

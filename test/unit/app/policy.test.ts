@@ -6,6 +6,7 @@ import { answerAppRequest } from '../../../main/app/policy/app-protocol';
 import { isAppUrl } from '../../../main/app/policy/app-origin';
 import { chooseDisplay, parseKioskArgs } from '../../../main/app/policy/kiosk-args';
 import { createSenderPolicy } from '../../../main/app/policy/sender';
+import { decideDownload, exportSaveDialog } from '../../../main/app/policy/saving';
 
 describe('kiosk arguments', () => {
   it('reads --wall, --display and --fullscreen among Electron’s own arguments', () => {
@@ -98,3 +99,22 @@ describe('app:// protocol answers', () => {
   });
 });
 
+
+describe('saving (exports and snapshots)', () => {
+  it('asks where to export a clip, in the downloads folder, as MP4', () => {
+    expect(exportSaveDialog('lobby 2025-11-29 14.03.00 to 14.05.00.mp4', '/home/op/Downloads')).toMatchObject({
+      defaultPath: '/home/op/Downloads/lobby 2025-11-29 14.03.00 to 14.05.00.mp4',
+      filters: [{ name: 'MP4 video', extensions: ['mp4'] }],
+      properties: expect.arrayContaining(['showOverwriteConfirmation']),
+    });
+  });
+
+  it('saves only PNG blobs the app made, under a safe name', () => {
+    const blob = 'blob:app://kvs-wall/3f1c2a9e-1111-4222-8333-444455556666';
+    expect(decideDownload({ url: blob, filename: '../../.bashrc.png', mimeType: 'image/png' }, '/d')).toMatchObject({ allow: true, dialog: { defaultPath: '/d/_.._.bashrc.png' } });
+    for (const url of ['blob:https://evil.example/3f1c', 'blob:app://kvs-wall.evil/3f1c', 'https://kvs-wall/x.png', 'data:image/png;base64,AAAA', 'app://kvs-wall/x.png']) {
+      expect(decideDownload({ url, filename: 'x.png', mimeType: 'image/png' }, '/d').allow, url).toBe(false);
+    }
+    expect(decideDownload({ url: blob, filename: 'x.html', mimeType: 'text/html' }, '/d').allow).toBe(false);
+  });
+});

@@ -58,7 +58,7 @@ describe('session permissions', () => {
   const session = new FakeSession();
   hardenSession(session as never);
 
-  it('denies camera, microphone, notifications, geolocation, clipboard, openExternal and the rest', async () => {
+  it('denies camera, microphone, notifications, geolocation, reading the clipboard, openExternal and the rest', async () => {
     for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'midi', 'pointerLock', 'display-capture', 'hid', 'serial', 'usb', 'unknown']) {
       expect(await session.request(permission, 'app://kvs-wall/index.html'), permission).toBe(false);
       expect(session.checkHandler!(null, permission, 'app://kvs-wall'), permission).toBe(false);
@@ -66,8 +66,10 @@ describe('session permissions', () => {
     expect(session.deviceHandler!()).toBe(false);
   });
 
-  it('grants fullscreen and loopback access to the app page only', async () => {
+  it('grants fullscreen, loopback access and writing a snapshot to the clipboard to the app page only', async () => {
     expect(await session.request('fullscreen', 'app://kvs-wall/index.html')).toBe(true);
+    expect(await session.request('clipboard-sanitized-write', 'app://kvs-wall/index.html')).toBe(true);
+    expect(await session.request('clipboard-sanitized-write', 'https://evil.example/')).toBe(false);
     expect(await session.request('loopback-network', 'app://kvs-wall/index.html')).toBe(true);
     for (const url of ['https://evil.example/', 'app://other/index.html', 'file:///index.html', '']) {
       expect(await session.request('fullscreen', url), url).toBe(false);

@@ -131,6 +131,29 @@ export class MemoryServices implements WallServices {
     this.account(query.accountId);
     return [];
   }
+  async timelineCoverage(query: ParsedRequest<'timeline.coverage'>) {
+    this.record('timelineCoverage');
+    this.account(query.stream.accountId);
+    return { intervals: [], fragmentCount: 0, truncated: false, fetchedAt: 0 };
+  }
+  async timelineThumbnails(query: ParsedRequest<'timeline.thumbnails'>) {
+    this.record('timelineThumbnails');
+    this.account(query.stream.accountId);
+    return { thumbnails: [] };
+  }
+  async startExport(request: ParsedRequest<'export.start'>) {
+    this.record('startExport');
+    this.account(request.stream.accountId);
+    return { status: 'cancelled' as const };
+  }
+  async cancelExport(_request: ParsedRequest<'export.cancel'>) {
+    this.record('cancelExport');
+    return { cancelled: false };
+  }
+  async listExports() {
+    this.record('listExports');
+    return [];
+  }
   async listWalls() {
     this.record('listWalls');
     return [...this.walls.values()];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountQuota, Playback, StreamRef, TileUsage } from '../../../shared/model';
+import { pointsOf } from '../../../main/sessions/points-price';
 import { addressOf, WallHarness } from './wall-harness';
 
 const cam: StreamRef = { accountId: 'acc1', streamName: 'lobby' };
@@ -200,6 +201,39 @@ describe('the points budget', () => {
     // 5000 results (500/s) won't fit within the 5 s it may wait.
     await expect(h.settle(h.service.beforeSpending(cam, { api: 'ListFragments', maxResults: 5000 }).catch((err: unknown) => err), 10_000)).resolves.toMatchObject({
       appError: { code: 'PointsShareSpent', retryable: true, message: expect.stringMatching(/^This camera's playback share is in use: \d+ of 500 metadata points a second/) },
+    });
+  });
+
+  it('prices GetImages and GetClip as the quotas page does, and counts them in the stream\'s spend', async () => {
+    expect(pointsOf({ api: 'GetImages', images: 25 })).toEqual({ media: 25, metadata: 425 });
+    expect(pointsOf({ api: 'GetImages', images: 1 }, 3)).toEqual({ media: 3, metadata: 1203 });
+    expect(pointsOf({ api: 'GetClip', fragments: 180 })).toEqual({ media: 180, metadata: 180 });
+    const h = pointsHarness(0.5);
+    await h.start();
+    await h.service.beforeSpending(cam, { api: 'GetImages', images: 25 });
+    await h.service.beforeSpending(cam, { api: 'GetClip', fragments: 100 });
+    // Both land in the 10-s window at once: (25 + 100) / 10 media, (425 + 100) / 10 metadata a second.
+    expect(h.service.budget(cam).points).toMatchObject({ mediaPerSecond: 12.5, metadataPerSecond: 52.5 });
+  });
+
+  it('a throttled main-made call backs the stream off: the next one waits for the pause, new tiles too', async () => {
+    const h = pointsHarness(0.5);
+    await h.start();
+    const t0 = h.clock.now();
+    h.service.noteThrottled(cam);
+    const tile = await h.acquireSettled('wall:0', cam, LIVE, 100);
+    expect(tile).toMatchObject({ status: 'waiting' });
+    let done = false;
+    const next = h.service.beforeSpending(cam, { api: 'GetImages', images: 25 }).then(() => (done = true));
+    await h.clock.advance(500);
+    expect(done).toBe(false);
+    await h.settle(next, 2_000);
+    // The first throttle pauses the stream about 1 s (±20 % jitter).
+    expect(h.clock.now() - t0).toBeGreaterThanOrEqual(800);
+    // KVS asking for longer than main waits: refused with the throttle's own name and when to retry.
+    h.service.noteThrottled(cam, h.clock.now() + 60_000);
+    await expect(h.service.beforeSpending(cam, { api: 'GetClip', fragments: 10 })).rejects.toMatchObject({
+      appError: { code: 'ClientLimitExceededException', retryable: true, retryAt: h.clock.now() + 60_000 },
     });
   });
 

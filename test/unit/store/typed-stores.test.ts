@@ -29,6 +29,14 @@ describe('settings store', () => {
     expect(await createSettingsStore({ dir }).get()).toEqual({ sessionExpiresSeconds: 1800, sessionReservePerStream: 2, lastWallId: 'w1' });
   });
 
+  it('keeps the clock zone chosen for the wall, and refuses one it does not know', async () => {
+    const store = createSettingsStore({ dir });
+    await store.update({ clockZone: 'utc' });
+    expect((await createSettingsStore({ dir }).get()).clockZone).toBe('utc');
+    await expect(store.update({ clockZone: 'mars' as never })).rejects.toMatchObject({ appError: { code: 'InvalidRequest', field: 'clockZone' } });
+    expect((await store.get()).clockZone).toBe('utc');
+  });
+
   it('rejects an invalid merge with the field named and keeps the stored value', async () => {
     const store = createSettingsStore({ dir });
     await store.update({ sessionExpiresSeconds: 600 });

@@ -1,0 +1,3 @@
+import type { Playback } from '../../../shared/model';
+
+export type PlaybackMode = Playback['mode'];
