@@ -6,6 +6,7 @@ import { AppFailure } from './core/app-failure';
 import { createAppNotices } from './app-notices';
 import { systemClock, type Clock } from './core/clock';
 import { silentLogger, type Logger } from './core/logger';
+import { MachineLoad } from './core/machine-load';
 import { createEmbeddedDemo, type EmbeddedDemo } from './embedded-demo';
 import { createDispatcher, type Dispatch, type SenderInfo } from './ipc/dispatcher';
 import { createEventHub, type EventHub } from './ipc/events';
@@ -83,6 +84,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   // Created before any store reads, so the files read while composing (settings, the session
   // ledger) are listed for the first window, which subscribes only after the core exists.
   const appNotices = createAppNotices(notices);
+  const machineLoad = new MachineLoad();
   appNotices.onNotice((notice) => events.emit('app.notice', notice));
   const storeContext = { dir, clock, logger, notices };
   const settingsStore = createSettingsStore(storeContext);
@@ -191,6 +193,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       platform: process.platform,
       ...(options.kiosk ? { kiosk: options.kiosk } : {}),
     }),
+    machineLoad: async () => {
+      const { cpu, spanMs, cores } = machineLoad.sample();
+      return { cores, ...(cpu === undefined ? {} : { cpu }), ...(spanMs === undefined ? {} : { spanMs }) };
+    },
     listNotices: async () => appNotices.list(),
     dismissNotice: async (id) => ({ dismissed: appNotices.dismiss(id) }),
     listAccounts: () => accounts.list(),

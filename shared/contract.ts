@@ -75,6 +75,14 @@ export const calls = {
       kiosk: z.object({ wall: z.string().optional(), fullscreen: z.boolean() }).optional(),
     }),
   },
+  /**
+   * How busy this machine is: all cores' busy share (0–1) over about the last two seconds, as the
+   * decode budget's CPU ceiling is measured. `cpu` is absent on the first question (nothing to compare).
+   */
+  'machine.load': {
+    request: empty,
+    response: z.object({ cpu: z.number().min(0).max(1).optional(), spanMs: z.number().int().nonnegative().optional(), cores: z.number().int().positive() }),
+  },
   /** Every stored file set aside during this run and not yet dismissed, oldest first. */
   'app.notices': { request: empty, response: z.array(AppNoticeSchema) },
   /** Hides a notice for the rest of this run (for every window); false when there was no such notice. */

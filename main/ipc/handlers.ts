@@ -10,6 +10,7 @@ export type Handlers = { [N in CallName]: Handler<N> };
 export function createHandlers(services: WallServices): Handlers {
   return {
     'app.info': (_req, ctx) => services.appInfo(ctx),
+    'machine.load': (_req, ctx) => services.machineLoad(ctx),
     'app.notices': (_req, ctx) => services.listNotices(ctx),
     'app.dismissNotice': (req, ctx) => services.dismissNotice(req.id, ctx),
     'accounts.list': (_req, ctx) => services.listAccounts(ctx),

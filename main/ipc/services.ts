@@ -21,6 +21,7 @@ export interface CallContext {
  */
 export interface WallServices {
   appInfo(ctx: CallContext): Promise<CallResponse<'app.info'>>;
+  machineLoad(ctx: CallContext): Promise<CallResponse<'machine.load'>>;
   listNotices(ctx: CallContext): Promise<CallResponse<'app.notices'>>;
   dismissNotice(id: string, ctx: CallContext): Promise<CallResponse<'app.dismissNotice'>>;
   listAccounts(ctx: CallContext): Promise<CallResponse<'accounts.list'>>;

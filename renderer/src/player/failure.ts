@@ -14,8 +14,8 @@ export type Failure =
   | { kind: 'session-refused'; status: number }
   /** The stream has no fragments (camera stopped, or none arrived lately). */
   | { kind: 'no-fragments'; status: number }
-  /** Throttled by the service. */
-  | { kind: 'throttled'; status: number }
+  /** Throttled by the service; `errorType` as KVS named it, when the answer said. */
+  | { kind: 'throttled'; status: number; errorType?: string }
   /** The service answered with a 5xx. */
   | { kind: 'server'; status: number }
   /** Nothing answered: the network or the endpoint is unreachable. */

@@ -10,6 +10,8 @@ export interface TimedFragment {
   durationSec: number;
   /** Epoch ms of the fragment's first frame (from kvs:ts), when the manifest carries it. */
   timestampMs?: number;
+  /** Its `$Number$` in the SegmentTemplate's media URL (startNumber + its place in the timeline). */
+  number: number;
 }
 
 export interface ManifestTimeline {
@@ -52,6 +54,35 @@ function videoAdaptationSet(mpd: string): string | undefined {
   return sets.find((s) => /contentType="video"|mimeType="video\//.test(s)) ?? sets[0];
 }
 
+/** The video AdaptationSet's SegmentTemplate URLs (entities decoded, `$$` left for `mediaUrl`). */
+export interface SegmentUrls {
+  initialization: string;
+  media: string;
+}
+
+const XML_ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
+
+/** The initialization and media URL templates of the first video AdaptationSet, as written (relative). */
+export function segmentUrlsOf(mpd: string): SegmentUrls | undefined {
+  const set = videoAdaptationSet(mpd);
+  const templateTag = set ? /<SegmentTemplate\b[^>]*>/.exec(set)?.[0] : undefined;
+  if (!templateTag) return undefined;
+  const template = attributes(templateTag);
+  const decode = (v: string): string => v.replace(/&(?:amp|lt|gt|quot|apos);/g, (e) => XML_ENTITIES[e] ?? e);
+  const initialization = template.get('initialization');
+  const media = template.get('media');
+  return initialization && media ? { initialization: decode(initialization), media: decode(media) } : undefined;
+}
+
+/** A SegmentTemplate URL with `$Number$` filled in and `$$` unescaped, resolved against the manifest's URL. */
+export function fillTemplate(template: string, number: number, base: string): string {
+  const filled = template.replace(/\$(Number(?:%0(\d+)d)?)?\$/g, (whole, name: string | undefined, width: string | undefined) => {
+    if (!name) return '$';
+    return String(number).padStart(Number(width ?? 0), '0');
+  });
+  return new URL(filled, base).href;
+}
+
 /** Parses the first video AdaptationSet's SegmentTimeline. Returns undefined for manifests it can't read. */
 export function parseManifestTimeline(mpd: string): ManifestTimeline | undefined {
   const periodTag = /<Period\b[^>]*>/.exec(mpd)?.[0];
@@ -64,7 +95,8 @@ export function parseManifestTimeline(mpd: string): ManifestTimeline | undefined
   const template = attributes(templateTag);
   const timescale = Number(template.get('timescale') ?? 1);
   const offset = Number(template.get('presentationTimeOffset') ?? 0);
-  if (!(timescale > 0)) return undefined;
+  const startNumber = Number(template.get('startNumber') ?? 1);
+  if (!(timescale > 0) || !Number.isSafeInteger(startNumber)) return undefined;
 
   const fragments: TimedFragment[] = [];
   let next = 0;
@@ -77,7 +109,7 @@ export function parseManifestTimeline(mpd: string): ManifestTimeline | undefined
     const ts = timestampToMs(s.get('kvs:ts'));
     for (let i = 0; i <= Math.max(0, repeat); i++) {
       const start = t + i * d;
-      const fragment: TimedFragment = { startSec: periodStart + (start - offset) / timescale, durationSec: d / timescale };
+      const fragment: TimedFragment = { startSec: periodStart + (start - offset) / timescale, durationSec: d / timescale, number: startNumber + fragments.length };
       // A repeated S shares one kvs:ts; later repeats are estimated from the duration.
       if (ts !== undefined) fragment.timestampMs = ts + Math.round((i * d * 1000) / timescale);
       fragments.push(fragment);

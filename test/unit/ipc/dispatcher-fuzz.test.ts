@@ -14,6 +14,7 @@ function validRequests(accountId: string): { [N in CallName]: CallRequest<N> } {
   const stream = { accountId, streamName: 'lobby-cam' };
   return {
     'app.info': {},
+    'machine.load': {},
     'app.notices': {},
     'app.dismissNotice': { id: 'notice-1' },
     'accounts.list': {},

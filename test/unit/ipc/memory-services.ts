@@ -33,6 +33,10 @@ export class MemoryServices implements WallServices {
     this.record('appInfo');
     return { version: '0.0.0-test', shell: 'browser' as const, platform: process.platform };
   }
+  async machineLoad() {
+    this.record('machineLoad');
+    return { cpu: 0.25, spanMs: 2000, cores: 2 };
+  }
   async listNotices() {
     this.record('listNotices');
     return [...this.notices];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CameraClock, parseIsoDuration, parseManifestTimeline } from '../../../renderer/src/player/kvs-timeline';
+import { CameraClock, fillTemplate, parseIsoDuration, parseManifestTimeline, segmentUrlsOf } from '../../../renderer/src/player/kvs-timeline';
 
 const MPD = `<?xml version="1.0"?>
 <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:kvs="urn:aws:kinesisvideo:dash:2017" type="dynamic" minimumUpdatePeriod="PT1S">
@@ -28,6 +28,18 @@ describe('parseManifestTimeline', () => {
       [10, 2, 1700000012000],
     ]);
     expect(timeline.newestEndSec).toBe(12);
+  });
+
+  it("numbers fragments from the template's startNumber, repeats included", () => {
+    expect(parseManifestTimeline(MPD)!.fragments.map((f) => f.number)).toEqual([7, 8, 9, 10]);
+    expect(parseManifestTimeline(MPD.replace('startNumber="7" ', ''))!.fragments.map((f) => f.number)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('gives the video template URLs with entities decoded, and fills $Number$ and $$', () => {
+    const mpd = MPD.replace('media="frag.mp4?n=$Number$"', () => 'media="frag.mp4?Token=a$$b&amp;n=$Number$&amp;w=$Number%05d$"');
+    expect(segmentUrlsOf(mpd)).toEqual({ initialization: 'init.mp4', media: 'frag.mp4?Token=a$$b&n=$Number$&w=$Number%05d$' });
+    expect(fillTemplate(segmentUrlsOf(mpd)!.media, 42, 'http://127.0.0.1:9/dash/v1/getDASHManifest.mpd?Token=x')).toBe('http://127.0.0.1:9/dash/v1/frag.mp4?Token=a$b&n=42&w=00042');
+    expect(segmentUrlsOf(MPD.replace(/<SegmentTemplate[^>]*>/, '<SegmentTemplate timescale="1">'))).toBeUndefined();
   });
 
   it('reads timestamps given in epoch seconds', () => {

@@ -1,0 +1,166 @@
+/**
+ * The decode budget's decision, pure: how many tiles this machine keeps at full rate (learnt from what
+ * it measurably keeps up with), and which tiles those are (selected, maximised and pinned first, then
+ * the largest, then reading order). Everything else drops to key frames: one decode per fragment.
+ *
+ * The number of full-rate slots is a control loop over measurement windows (a couple of seconds each):
+ * - overloaded (CPU over the ceiling, dropped frames, a main thread lagging, full-rate tiles falling
+ *   behind their live target) two windows running → a quarter of the slots go (at least one), and no
+ *   growth for a while;
+ * - comfortably healthy several windows running, with tiles waiting for a slot → one more slot;
+ * - windows right after a change are not judged: a tile starting Shaka costs a burst of CPU that says
+ *   nothing about the steady state.
+ * Slow growth and fast, bounded shrinking keep a wall from oscillating between tiers.
+ */
+
+export type Tier = 'full' | 'key-frames';
+
+/** What the budget knows of one tile when it decides. */
+export interface TileDemand {
+  id: string;
+  /** On-screen area, CSS px². */
+  area: number;
+  selected: boolean;
+  maximised: boolean;
+  /** The operator pinned it to full rate: always full, whatever the machine says. */
+  pinned: boolean;
+  /** Hidden tiles (covered, off screen, page hidden) decode nothing: they take no slot. */
+  visible: boolean;
+  /** The platform's `<video>` plays its codec (Shaka): full rate is possible. */
+  canFull: boolean;
+  /** A canvas decoder decodes its codec: key frames are possible. */
+  canKeyFrames: boolean;
+  /** Reading order on the wall: the last tie-break, so the choice is stable. */
+  position: number;
+}
+
+/** One measurement window of the whole page (machine-meter.ts). */
+export interface MachineWindow {
+  /** End of the window, ms (any monotonic clock). */
+  atMs: number;
+  /** Machine CPU busy, 0–1 over all cores, when known. */
+  cpu: number | undefined;
+  /** Of the frames full-rate tiles had due in the window, the share dropped (0–1). */
+  droppedRatio: number;
+  /** 95th percentile of main-thread timer lag in the window, ms. */
+  lagP95Ms: number;
+  /** Full-rate tiles whose picture stayed well behind their live target through the window. */
+  tilesBehind: number;
+  /** Tiles playing at full rate in the window. */
+  fullTiles: number;
+}
+
+export interface BudgetSettings {
+  /** Machine CPU the wall may push to before shedding full-rate tiles (0–1, default 0.8). */
+  cpuCeiling: number;
+}
+
+export interface BudgetState {
+  /** Full-rate slots. */
+  capacity: number;
+  overloadedWindows: number;
+  healthyWindows: number;
+  /** No judging before this (after a change), no growth before `growAfterMs` (after a shrink). */
+  settleUntilMs: number;
+  growAfterMs: number;
+  /** Why the capacity last changed, for the stats overlay and the benchmark. */
+  reason: string;
+}
+
+export const DEFAULT_CPU_CEILING = 0.8;
+/** Slots at the start: a few per core, then measurement takes over. */
+const START_SLOTS_PER_CORE = 4;
+const OVERLOAD_WINDOWS = 2;
+const HEALTHY_WINDOWS = 3;
+/** After any change, windows inside this are not judged (Shaka start-up and teardown). */
+const SETTLE_MS = 5000;
+/** After a shrink, no growth for this long. */
+const HOLD_AFTER_SHRINK_MS = 30_000;
+const SHRINK_FACTOR = 0.75;
+/** Growth needs this much CPU headroom under the ceiling. */
+const GROW_HEADROOM = 0.12;
+/** Overloaded: more than this share of due frames dropped, or a main thread this late. */
+const DROPPED_OVERLOAD = 0.05;
+const DROPPED_HEALTHY = 0.01;
+const LAG_OVERLOAD_MS = 150;
+const LAG_HEALTHY_MS = 50;
+const TILES_BEHIND_OVERLOAD = 2;
+
+export function initialBudget(cores: number, nowMs: number): BudgetState {
+  return {
+    capacity: Math.max(1, Math.round(Math.max(1, cores) * START_SLOTS_PER_CORE)),
+    overloadedWindows: 0,
+    healthyWindows: 0,
+    settleUntilMs: nowMs + SETTLE_MS,
+    growAfterMs: nowMs,
+    reason: 'start',
+  };
+}
+
+type Verdict = 'overloaded' | 'healthy' | 'neutral';
+
+/** One window's verdict, and the first reason for it. */
+export function judge(window: MachineWindow, settings: BudgetSettings): { verdict: Verdict; reason: string } {
+  const cpu = window.cpu;
+  if (cpu !== undefined && cpu > settings.cpuCeiling) return { verdict: 'overloaded', reason: `CPU ${pct(cpu)} over the ${pct(settings.cpuCeiling)} ceiling` };
+  if (window.fullTiles > 0 && window.droppedRatio > DROPPED_OVERLOAD) return { verdict: 'overloaded', reason: `${pct(window.droppedRatio)} of frames dropped` };
+  if (window.lagP95Ms > LAG_OVERLOAD_MS) return { verdict: 'overloaded', reason: `main thread ${Math.round(window.lagP95Ms)} ms late` };
+  // One tile alone behind is more likely its camera or its network than the machine.
+  if (window.tilesBehind >= TILES_BEHIND_OVERLOAD) return { verdict: 'overloaded', reason: `${window.tilesBehind} full-rate tiles falling behind` };
+  const roomy = (cpu === undefined || cpu < settings.cpuCeiling - GROW_HEADROOM) && window.droppedRatio <= DROPPED_HEALTHY && window.lagP95Ms <= LAG_HEALTHY_MS && window.tilesBehind === 0;
+  return roomy ? { verdict: 'healthy', reason: 'room to spare' } : { verdict: 'neutral', reason: 'near the limit' };
+}
+
+/**
+ * The next state after a measurement window. `wanting` is how many visible tiles could play at full
+ * rate (the most slots that could be used); pinned tiles are never shed, so they floor the capacity.
+ */
+export function nextBudget(state: BudgetState, window: MachineWindow, settings: BudgetSettings, wanting: number, pinned: number): BudgetState {
+  const floor = Math.max(1, pinned);
+  const clamp = (n: number): number => Math.max(floor, n);
+  if (window.atMs < state.settleUntilMs) return { ...state, capacity: clamp(state.capacity) };
+  const { verdict, reason } = judge(window, settings);
+  const overloadedWindows = verdict === 'overloaded' ? state.overloadedWindows + 1 : 0;
+  const healthyWindows = verdict === 'healthy' ? state.healthyWindows + 1 : 0;
+  // Shed only slots that are in use: a wall of 4 tiles with 8 slots sheds from 4.
+  const inUse = Math.min(state.capacity, Math.max(window.fullTiles, floor));
+  if (overloadedWindows >= OVERLOAD_WINDOWS && inUse > floor) {
+    const capacity = clamp(Math.min(inUse - 1, Math.floor(inUse * SHRINK_FACTOR)));
+    return { capacity, overloadedWindows: 0, healthyWindows: 0, settleUntilMs: window.atMs + SETTLE_MS, growAfterMs: window.atMs + HOLD_AFTER_SHRINK_MS, reason };
+  }
+  if (healthyWindows >= HEALTHY_WINDOWS && window.atMs >= state.growAfterMs && state.capacity < wanting && window.fullTiles >= Math.min(state.capacity, wanting)) {
+    return { capacity: state.capacity + 1, overloadedWindows: 0, healthyWindows: 0, settleUntilMs: window.atMs + SETTLE_MS, growAfterMs: window.atMs, reason };
+  }
+  return { ...state, capacity: clamp(state.capacity), overloadedWindows, healthyWindows };
+}
+
+/** Priority: pinned, maximised, selected, then the largest, then reading order. */
+function rank(a: TileDemand, b: TileDemand): number {
+  return Number(b.pinned) - Number(a.pinned) || Number(b.maximised) - Number(a.maximised) || Number(b.selected) - Number(a.selected) || b.area - a.area || a.position - b.position;
+}
+
+/**
+ * Each visible tile's tier for `capacity` full-rate slots. Tiles that can only do one thing get it
+ * (a codec only `<video>` plays stays full rate and takes a slot; one only a canvas decoder decodes
+ * gets key frames); hidden tiles are left out (they decode nothing).
+ */
+export function assignTiers(tiles: readonly TileDemand[], capacity: number): Map<string, Tier> {
+  const tiers = new Map<string, Tier>();
+  let slots = capacity;
+  for (const tile of [...tiles].filter((t) => t.visible).sort(rank)) {
+    const full = tile.canFull && (!tile.canKeyFrames || tile.pinned || slots > 0);
+    tiers.set(tile.id, full ? 'full' : 'key-frames');
+    if (full) slots -= 1;
+  }
+  return tiers;
+}
+
+/** Visible tiles that could use a full-rate slot, and the pinned ones among them. */
+export function demandOf(tiles: readonly TileDemand[]): { wanting: number; pinned: number } {
+  const visible = tiles.filter((t) => t.visible && t.canFull);
+  return { wanting: visible.length, pinned: visible.filter((t) => t.pinned).length };
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
