@@ -1,28 +1,8 @@
 import glueUrl from '@hevcjs/core/dist/wasm/hevc-decode.js?url';
 import wasmUrl from '@hevcjs/core/dist/wasm/hevc-decode.wasm?url';
+import type { FrameDecoder, FrameDecoderInit } from '../canvas/frame-decoder';
 import { isHevc } from '../codecs/playback-plan';
 import type { FromWorker, ToWorker } from './worker-protocol';
-
-/**
- * The part of WebCodecs' `VideoDecoder` a frame player drives: configure with the track's codec and
- * `description` (hvcC), decode `EncodedVideoChunk`s, flush, reset, close; pictures arrive as
- * `VideoFrame`s through `output` (the receiver closes them). The platform `VideoDecoder` satisfies it,
- * and so does `SoftwareHevcDecoder`, for H.265 where the platform has no decoder.
- */
-export interface FrameDecoder {
-  readonly state: CodecState;
-  readonly decodeQueueSize: number;
-  configure(config: VideoDecoderConfig): void;
-  decode(chunk: EncodedVideoChunk): void;
-  flush(): Promise<void>;
-  reset(): void;
-  close(): void;
-}
-
-export interface FrameDecoderInit {
-  output(frame: VideoFrame): void;
-  error(error: Error): void;
-}
 
 /** Cost of the pictures decoded so far, for the decode budget. */
 export interface SoftwareDecodeStats {
@@ -38,7 +18,8 @@ export function softwareHevcAvailable(): boolean {
 
 /**
  * H.265 decoded in a worker by a WebAssembly decoder (@hevcjs/core), pictures out as I420 VideoFrames.
- * Same shape and states as WebCodecs' VideoDecoder, so a frame player can use either.
+ * Same shape and states as WebCodecs' VideoDecoder (the canvas player's `FrameDecoder` seam), so the
+ * canvas player uses it where the platform has no H.265 decoder.
  */
 export class SoftwareHevcDecoder implements FrameDecoder {
   private worker: Worker | null;
