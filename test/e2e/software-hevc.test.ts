@@ -32,7 +32,7 @@ interface Harness {
 }
 declare global {
   interface Window {
-    canvasPlayer: Harness;
+    hevcPlayer: Harness;
   }
 }
 
@@ -64,13 +64,13 @@ describe('software H.265', () => {
     // Chromium here has no H.265 decoder of its own: the platform is asked first and says no.
     expect(await tab.evaluate(() => MediaSource.isTypeSupported('video/mp4; codecs="hvc1.1.6.L93.B0"'))).toBe(false);
     await tab.evaluate(([u]) => {
-      window.canvasPlayer.useSoftwareHevc();
-      window.canvasPlayer.start(u!, 'all-frames');
+      window.hevcPlayer.useSoftwareHevc();
+      window.hevcPlayer.start(u!, 'all-frames');
     }, [url]);
-    await tab.waitForFunction(() => window.canvasPlayer.state().drawn >= 10, undefined, { timeout: 30_000 });
-    const a = await tab.evaluate(() => window.canvasPlayer.state());
+    await tab.waitForFunction(() => window.hevcPlayer.state().drawn >= 10, undefined, { timeout: 30_000 });
+    const a = await tab.evaluate(() => window.hevcPlayer.state());
     await tab.waitForTimeout(4000);
-    const b = await tab.evaluate(() => window.canvasPlayer.state());
+    const b = await tab.evaluate(() => window.hevcPlayer.state());
     expect(b.decoder).toBe('software H.265');
     expect([b.width, b.height]).toEqual([640, 360]);
     // 25 fps for 4 s is 100 pictures; a shared machine shows fewer, never none.
@@ -78,12 +78,12 @@ describe('software H.265', () => {
     expect(b.timeSec! - a.timeSec!).toBeGreaterThan(2);
     expect(b.cameraMs! - a.cameraMs!).toBeGreaterThan(2000);
     expect(b.luma, 'a picture, not a black canvas').toBeGreaterThan(20);
-    expect(await tab.evaluate(() => window.canvasPlayer.failures)).toEqual([]);
+    expect(await tab.evaluate(() => window.hevcPlayer.failures)).toEqual([]);
     expect(problems).toEqual([]);
     await mkdir(ARTIFACTS, { recursive: true });
     await tab.screenshot({ path: join(ARTIFACTS, 'software-hevc-rooftop.png') });
     // Teardown ends the worker with the layer: no canvas left.
-    expect(await tab.evaluate(() => window.canvasPlayer.stop())).toBe(0);
+    expect(await tab.evaluate(() => window.hevcPlayer.stop())).toBe(0);
     await tab.close();
   });
 });

@@ -1,6 +1,7 @@
 import type { Grant } from '../../../shared/model';
 import { optional } from '../lib/optional';
 import { Backoff } from './backoff';
+import type { PlaybackPlan } from './codecs/playback-plan';
 import { classifyFailure, describeFailure, type Failure } from './failure';
 import { afterNextPaint, decodedFrames, waitForPresentedFrames } from './frames';
 import { markTile } from './marks';
@@ -8,8 +9,18 @@ import { PlaybackLayer } from './playback-layer';
 import { playerStarts } from './start-queue';
 import { samePhase, type PlayerPhase } from './tile-phase';
 
+/** What the tile may offer for sound: Mute/Unmute only with audio; whether Unmute would be heard. */
+export interface AudioFacts {
+  hasAudio: boolean;
+  audioPlayable: boolean;
+  /** Why the sound can't be played here ("audio: G.711 not supported"), when it can't. */
+  reason?: string;
+}
+
 export interface TilePlayerEvents {
   onPhase(phase: PlayerPhase): void;
+  /** The stream's sound, once its manifest is known (and again if it changes). */
+  onAudio?(facts: AudioFacts): void;
   /** The service refused this session (401/403): the tile needs a new one. Reported once per session. */
   onSessionRefused(sessionId: string, httpStatus: number): void;
 }
@@ -104,10 +115,28 @@ export class TilePlayer {
     this.startIncoming(grant);
   }
 
+  /**
+   * Mutes at once. The audio track follows: a muted tile stops fetching it and an unmuted one starts,
+   * by loading the same session again with (or without) audio underneath the picture and swapping when
+   * it shows frames (make-before-break, as renewals do: Shaka can't add or drop a track of a loaded
+   * stream, and reloading the same element would blank the tile).
+   */
   setMuted(muted: boolean): void {
+    if (muted === this.muted) return;
     this.muted = muted;
     this.front?.setMuted(muted);
     this.incoming?.layer.setMuted(muted);
+    const front = this.front;
+    if (this.destroyed || !front || !this.grant) return;
+    const wantAudio = !muted && front.plan?.audioPlayable === true;
+    // A swap already loading was made for the new state (startIncoming reads this.muted).
+    if (wantAudio !== front.withAudio && !(this.incoming && this.incoming.layer.withAudio === wantAudio)) this.startIncoming(this.grant);
+  }
+
+  /** The stream's sound as the visible (or loading) layer found it; undefined before its manifest. */
+  audioFacts(): AudioFacts | undefined {
+    const plan = (this.front ?? this.incoming?.layer)?.plan;
+    return plan ? audioFactsOf(plan) : undefined;
   }
 
   /** Hidden tiles stop decoding and fetching; shown again, they resume at the live edge. */
@@ -183,7 +212,7 @@ export class TilePlayer {
       void previous.layer.destroy();
     }
     const abort = new AbortController();
-    const layer = new PlaybackLayer(this.host, grant.sessionId, { onManifest: () => undefined, onFailure: (l, f) => this.onLayerFailure(l, f) }, this.muted);
+    const layer = new PlaybackLayer(this.host, grant.sessionId, { onManifest: () => undefined, onFailure: (l, f) => this.onLayerFailure(l, f), onPlan: (l) => this.onPlan(l) }, this.muted);
     layer.setFront(this.front === null);
     this.incoming = { layer, abort };
     if (!this.front) this.setPhase({ kind: 'connecting' });
@@ -247,7 +276,7 @@ export class TilePlayer {
     this.behindChecks = 0;
     this.backoff.reset();
     if (!this.visible) layer.video.pause();
-    this.setPhase({ kind: 'playing', renewing: false, ...optional('latencyMs', this.latencyMs(layer)) });
+    this.setPhase({ kind: 'playing', renewing: false, ...optional('latencyMs', this.latencyMs(layer)), ...this.notes(layer) });
     if (old) {
       old.setFront(false);
       // Let the compositor show the new layer before the old one's last picture goes away.
@@ -261,6 +290,23 @@ export class TilePlayer {
     const front = this.front;
     if (!front?.shaka || grant.playback.mode !== 'LIVE' || !this.visible || front.video.paused) return null;
     return this.phase.kind === 'playing' ? front : null;
+  }
+
+  private lastAudio = '';
+
+  private onPlan(layer: PlaybackLayer): void {
+    if (!layer.plan || this.destroyed) return;
+    const facts = audioFactsOf(layer.plan);
+    const key = JSON.stringify(facts);
+    if (key === this.lastAudio) return;
+    this.lastAudio = key;
+    this.events.onAudio?.(facts);
+  }
+
+  /** Notes the operator should see beside LIVE: sound the stream has but this machine can't play. */
+  private notes(layer: PlaybackLayer): { notes?: string[] } {
+    const audio = layer.plan?.audio;
+    return audio?.kind === 'unsupported' ? { notes: [audio.reason] } : {};
   }
 
   private onIncomingFailed(layer: PlaybackLayer, failure: Failure): void {
@@ -352,7 +398,7 @@ export class TilePlayer {
 
     if (framesMoved) {
       this.lastProgressAt = now;
-      this.setPhase({ kind: 'playing', renewing: this.incoming !== null || this.awaitingSession, ...optional('latencyMs', this.latencyMs(front)) });
+      this.setPhase({ kind: 'playing', renewing: this.incoming !== null || this.awaitingSession, ...optional('latencyMs', this.latencyMs(front)), ...this.notes(front) });
       this.catchUpIfBehind(front);
       return;
     }
@@ -401,6 +447,10 @@ export class TilePlayer {
     this.phase = phase;
     this.events.onPhase(phase);
   }
+}
+
+function audioFactsOf(plan: PlaybackPlan): AudioFacts {
+  return { hasAudio: plan.hasAudio, audioPlayable: plan.audioPlayable, ...(plan.audio.kind === 'unsupported' ? { reason: plan.audio.reason } : {}) };
 }
 
 /**

@@ -62,7 +62,8 @@ export function tileBadge(session: SessionView, phase: PlayerPhase | null, playb
     case 'playing': {
       const base = playbackMode === 'LIVE' ? 'LIVE' : playbackMode === 'LIVE_REPLAY' ? 'REPLAY' : 'ARCHIVE';
       const latency = playbackMode === 'LIVE' && phase.latencyMs !== undefined ? ` ${seconds(phase.latencyMs)}` : '';
-      return { tone: 'live', label: `${base}${latency}${phase.renewing ? ' · renewing' : ''}` };
+      const notes = phase.notes?.length ? ` · ${phase.notes.join(' · ')}` : '';
+      return { tone: 'live', label: `${base}${latency}${phase.renewing ? ' · renewing' : ''}${notes}` };
     }
     case 'buffering':
       return { tone: 'info', label: 'Buffering…' };

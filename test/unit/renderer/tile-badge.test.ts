@@ -10,6 +10,11 @@ describe('tile badge', () => {
     expect(tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { kind: 'playing', renewing: true }).label).toBe('LIVE · renewing');
   });
 
+  it('adds what the operator should know about the picture: sound it cannot play, software decode', () => {
+    const phase = { kind: 'playing', latencyMs: 3400, renewing: false, notes: ['software decode', 'audio: G.711 not supported'] } as const;
+    expect(tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { ...phase, notes: [...phase.notes] }).label).toBe('LIVE 3.4 s · software decode · audio: G.711 not supported');
+  });
+
   it('says when a waiting tile gets its slot', () => {
     expect(tileBadge({ kind: 'waiting', until: at, reason: 'all 10 sessions in use' }, null)).toEqual({
       tone: 'warn',

@@ -2,6 +2,7 @@ import glueUrl from '@hevcjs/core/dist/wasm/hevc-decode.js?url';
 import wasmUrl from '@hevcjs/core/dist/wasm/hevc-decode.wasm?url';
 import type { FrameDecoder, FrameDecoderInit } from '../canvas/frame-decoder';
 import { isHevc } from '../codecs/playback-plan';
+import { softwareHevcAvailable } from './availability';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
 /** Cost of the pictures decoded so far, for the decode budget. */
@@ -9,11 +10,6 @@ export interface SoftwareDecodeStats {
   frames: number;
   /** Worker time spent decoding (feed + drain), ms. */
   decodeMs: number;
-}
-
-/** WebAssembly, workers and WebCodecs' VideoFrame: what the software path needs from the browser. */
-export function softwareHevcAvailable(): boolean {
-  return typeof WebAssembly === 'object' && typeof Worker === 'function' && typeof VideoFrame === 'function';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { registerDecoderProvider, webCodecsProvider, type DecoderProvider } from '../canvas/frame-decoder';
 import { isHevc } from '../codecs/playback-plan';
-import { SoftwareHevcDecoder, softwareHevcAvailable } from './software-hevc-decoder';
+import { softwareHevcAvailable } from './availability';
+import { SoftwareHevcDecoder } from './software-hevc-decoder';
 
 /**
  * The software H.265 decoder as a canvas-player decoder provider. It steps aside wherever the platform
