@@ -54,6 +54,11 @@ export interface AppCoreOptions {
   /** Test-only: a page's lease and heartbeat (default 15 s and 5 s). */
   pageLease?: { leaseMs: number; heartbeatMs: number };
   /**
+   * Benchmark-only: `false` makes the naive client the churn benchmark compares against — every tile
+   * start asks KVS for a new session, and nothing is kept over a restart. Never set by a shell.
+   */
+  sessionReuse?: false;
+  /**
    * Test-only account settings: roles lasting seconds (with an emulator that allows them), faster
    * credential renewal retries, a stand-in network for the connection test.
    */
@@ -166,7 +171,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     logger,
     ...(options.random ? { random: options.random } : {}),
     ledgerStore: createJsonStore({ dir, name: 'sessions-ledger.json', version: LEDGER_VERSION, schema: LedgerSnapshotSchema, migrate: migrateLedger, clock, logger, notices }),
-    ...(poolKey ? { poolStore: createSealedFile({ dir, name: 'session-pool.sealed', schema: PoolSnapshotSchema, keys: poolKey, logger, what: 'session pool' }) } : {}),
+    ...(options.sessionReuse === false ? { reuse: false } : {}),
+    ...(poolKey && options.sessionReuse !== false ? { poolStore: createSealedFile({ dir, name: 'session-pool.sealed', schema: PoolSnapshotSchema, keys: poolKey, logger, what: 'session pool' }) } : {}),
     // The demo emulator starts afresh with the app: whatever the last run held there is gone.
     ...(demo ? { voidAccounts: [DEMO_ACCOUNT_ID] } : {}),
     config: () => ({

@@ -110,6 +110,7 @@ class Service implements SessionService {
       hub: this.hub,
       budgetOf: (stream) => this.budgetOf(stream),
       timingsOf: (stream) => this.timingsOf(stream),
+      ...(deps.reuse === false ? { reuse: false } : {}),
     });
   }
 

@@ -67,6 +67,8 @@ export interface TileSessionsDeps {
   hub: EventHub<SessionEventMap>;
   budgetOf(stream: StreamRef): QuotaBudget;
   timingsOf(stream: StreamRef): SessionTimings;
+  /** false: never serve a tile from the pool (the churn benchmark's naive client). */
+  reuse?: boolean;
 }
 
 /**
@@ -221,7 +223,7 @@ export class TileSessions {
 
   /** A free pooled session of the tile's stream and playback (a fresher one for a renewal), if any. */
   private fromPool(record: TileRecord, request: IssueRequest, now: number): boolean {
-    if (record.closed || record.request !== request) return false;
+    if (record.closed || record.request !== request || this.deps.reuse === false) return false;
     const current = record.grant && !record.grantLost ? record.grant : undefined;
     const timings = this.deps.timingsOf(record.stream);
     const session = this.deps.pool.take({

@@ -59,6 +59,11 @@ export interface SessionServiceDeps {
   voidAccounts?: readonly string[];
   /** How far back the points meter looks (default 10 s; at least two page heartbeats). */
   pointsWindowMs?: number;
+  /**
+   * Benchmark-only: `false` hands no pooled session to a tile, so every tile start (and renewal) asks
+   * KVS for a new one — the naive client the churn benchmark compares against. Never set by a shell.
+   */
+  reuse?: boolean;
 }
 
 export type AcquireResult = CallResponse<'session.acquire'>;

@@ -19,16 +19,22 @@ describe('a stream whose session budget is full', () => {
     await rig?.stop();
   });
 
-  it('plays two tiles, and the third says when a slot frees', async () => {
+  it('plays two tiles, and the third says why it waits and when the next session frees', async () => {
     await expect
-      .poll(async () => (await probeTiles(page)).map((t) => t.badge.replace(/[\d.]+ s$/, '').replace(/\d\d:\d\d:\d\d/, 'HH:MM:SS')).sort(), { timeout: 30_000, interval: 500 })
-      .toEqual(['LIVE ', 'LIVE ', 'Waiting for a session slot · frees HH:MM:SS']);
+      .poll(async () => (await probeTiles(page)).map((t) => t.badge.replace(/[\d.]+ s$/, '').replace(/\d\d:\d\d/, 'HH:MM')).sort(), { timeout: 30_000, interval: 500 })
+      .toEqual(['LIVE ', 'LIVE ', 'Waiting · next one frees HH:MM']);
     const before = await probeTiles(page);
     await page.waitForTimeout(1500);
     const after = await probeTiles(page);
     expect(after.filter((t, i) => advanced(before[i], t))).toHaveLength(2);
-    // The per-stream budget indicator shows it full.
-    expect(await page.$$eval('section.tile .budget', (els) => els.map((e) => e.textContent))).toEqual(['2/3', '2/3', '2/3']);
+    // Main's sentence, in words a guard understands, under the waiting tile's badge: never a bare "2/3".
+    const why = await page.$$eval('section.tile .why', (els) => els.map((e) => e.textContent ?? ''));
+    expect(why).toHaveLength(1);
+    expect(why[0]).toMatch(/sessions? on this camera/);
+    expect(why[0]).not.toMatch(/^\d+\/\d+$/);
+    // The per-stream budget indicator shows it full, in words, with the pool in its tooltip.
+    expect(await page.$$eval('section.tile .budget', (els) => els.map((e) => e.textContent))).toEqual(['2 of 3 sessions', '2 of 3 sessions', '2 of 3 sessions']);
+    expect(await page.locator('section.tile .budget').first().getAttribute('title')).toMatch(/free in the pool|free for the next tile/);
     await screenshot(page, 'session-budget-full');
     const counters = rig.emulator!.control.counters();
     expect(counters.activeSessions['cam-a']).toBe(2);

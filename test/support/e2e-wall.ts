@@ -46,10 +46,13 @@ export interface WallRigOptions {
    * contents), e.g. a corrupt `walls.json`, as a previous run or a bad disk would have left them.
    */
   userData?: Record<string, string>;
+  /** More core options (e.g. where the session pool keeps its key), passed as given on every start. */
+  core?: Partial<AppCoreOptions>;
 }
 
 export interface WallRig {
   readonly dir: string;
+  /** The running core and shell; both are new objects after `restart()`. */
   readonly core: AppCore;
   readonly shell: BrowserShell;
   readonly browser: Browser;
@@ -61,6 +64,13 @@ export interface WallRig {
   readonly vault: SecretVault;
   /** Saves `wall` (if given) as the last-opened wall and opens the app on it. */
   open(wall?: Wall, query?: string): Promise<Page>;
+  /**
+   * Quits and starts the app again on the same user-data folder (same account secrets, same port),
+   * as an operator restarting `npm run start:browser -- --port N` would. The page's socket is refused
+   * by the new shell (its token is per launch): pass the open pages to send them to the new address,
+   * in the same tab, as the operator would.
+   */
+  restart(pages?: readonly Page[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,7 +98,7 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
   }
   const emulator = options.emulator === false ? undefined : await startEmulator({ port: 0, testControls: true, ...(options.emulator ?? {}) });
   const vault = memoryVault();
-  const coreOptions = {
+  const coreOptions: AppCoreOptions = {
     userDataDir: dir,
     shell: 'browser' as const,
     demo: options.demo ?? false,
@@ -96,8 +106,9 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
     ...(options.sessionTimings ? { sessionTimings: options.sessionTimings } : {}),
     ...(options.kiosk ? { kiosk: options.kiosk } : {}),
     ...(options.accountOptions ? { accountOptions: options.accountOptions } : {}),
+    ...options.core,
   };
-  const core = await createAppCore(coreOptions);
+  let core = await createAppCore(coreOptions);
   const account = emulator && options.addAccount !== false
     ? await callApp(core, 'accounts.add', {
         name: 'Test cameras',
@@ -107,13 +118,17 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
         endpoint: emulator.url,
       })
     : undefined;
-  const shell = await startBrowserShell({ port: 0, userDataDir: dir, core, rendererDir });
+  let shell = await startBrowserShell({ port: 0, userDataDir: dir, core, rendererDir });
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 720 } });
   return {
     dir,
-    core,
-    shell,
+    get core() {
+      return core;
+    },
+    get shell() {
+      return shell;
+    },
     browser,
     context,
     emulator,
@@ -127,6 +142,14 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
       const page = await context.newPage();
       await page.goto(`${shell.url}${query}`);
       return page;
+    },
+    async restart(pages = []) {
+      const port = shell.port;
+      await shell.stop();
+      await core.dispose();
+      core = await createAppCore(coreOptions);
+      shell = await startBrowserShell({ port, userDataDir: dir, core, rendererDir });
+      for (const page of pages) await page.goto(shell.url);
     },
     async stop() {
       await context.close().catch(() => undefined);
@@ -210,4 +233,38 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+declare global {
+  interface Window {
+    /** Every text a tile badge has shown since the page loaded (see recordBadges). */
+    kvsBadges?: string[];
+  }
+}
+
+/**
+ * From now on, every page of `context` records each text any tile's badge shows, from its first
+ * render: a MutationObserver on the whole document, so a state shown for a single frame is caught.
+ */
+export async function recordBadges(context: BrowserContext): Promise<void> {
+  // A script, not a function: Playwright would send a function's source, and a transpiler's helpers
+  // (e.g. esbuild's __name) don't exist in the page.
+  await context.addInitScript(`{
+    const seen = new Set();
+    window.kvsBadges = [];
+    new MutationObserver(() => {
+      for (const badge of document.querySelectorAll('section.tile .badge')) {
+        const text = badge.textContent ?? '';
+        if (!seen.has(text)) {
+          seen.add(text);
+          window.kvsBadges.push(text);
+        }
+      }
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  }`);
+}
+
+/** The badge texts the page has shown so far (distinct, in order of first appearance). */
+export function badgesSeen(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.kvsBadges ?? []);
 }

@@ -27,6 +27,11 @@ export interface WsClient extends WallApi {
   readonly connected: boolean;
   /** Resolves once the socket is open (again). */
   whenConnected(): Promise<void>;
+  /**
+   * Called each time the socket opens again after it dropped (not on the first open). Main treats a
+   * closed socket as a page that is gone, so whatever the page held there must be claimed again.
+   */
+  onReconnected(listener: () => void): () => void;
   close(): void;
 }
 
@@ -61,6 +66,8 @@ export function createWsClient(options: WsClientOptions): WsClient {
   const pending = new Map<number, Pending>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  const reconnectListeners = new Set<() => void>();
+  let everOpened = false;
   let socket: SocketLike | undefined;
   let nextId = 1;
   let attempt = 0;
@@ -128,6 +135,16 @@ export function createWsClient(options: WsClientOptions): WsClient {
       const ready = waiters;
       waiters = [];
       for (const w of ready) w.resolve();
+      const again = everOpened;
+      everOpened = true;
+      if (!again) return;
+      for (const listener of [...reconnectListeners]) {
+        try {
+          listener();
+        } catch (err) {
+          console.error(err);
+        }
+      }
     });
     s.addEventListener('message', (event) => {
       if (socket === s) onMessage(event.data);
@@ -167,6 +184,10 @@ export function createWsClient(options: WsClientOptions): WsClient {
       return isOpen();
     },
     whenConnected,
+    onReconnected(listener) {
+      reconnectListeners.add(listener);
+      return () => void reconnectListeners.delete(listener);
+    },
     async call<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
       await whenConnected();
       const id = nextId++;

@@ -40,11 +40,14 @@ export function classifyFailure(error: unknown): Failure {
   if (!isShakaErrorLike(error)) return { kind: 'other', code: 0 };
   switch (error.code) {
     case BAD_HTTP_STATUS: {
-      // data: [uri, status, responseText, headers, requestType, ...]
+      // data: [uri, status, responseText, headers, requestType, finalUri] (shaka.util.Error.Code docs)
       const status = typeof error.data[1] === 'number' ? error.data[1] : 0;
       if (status === 401 || status === 403) return { kind: 'session-refused', status };
       if (status === 404) return { kind: 'no-fragments', status };
-      if (status === 429 || (status === 400 && mentionsLimit(error.data[2]))) return { kind: 'throttled', status };
+      const errorType = errorTypeOf(error.data[3], error.data[2]);
+      if (status === 429 || (status === 400 && (errorType === THROTTLE || (errorType === undefined && mentionsLimit(error.data[2]))))) {
+        return errorType === undefined ? { kind: 'throttled', status } : { kind: 'throttled', status, errorType };
+      }
       if (status >= 500) return { kind: 'server', status };
       return { kind: 'other', code: error.code };
     }
@@ -62,6 +65,36 @@ export function classifyFailure(error: unknown): Failure {
     default:
       return { kind: 'other', code: error.code };
   }
+}
+
+const THROTTLE = 'ClientLimitExceededException';
+/** What the contract accepts as an error type (`session.reportFailure.errorType`). */
+const ERROR_TYPE = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/**
+ * The error type of a failed KVS answer: the `x-amzn-ErrorType` header (AWS may append `:<doc url>`;
+ * KVS's docs spell it `x-amz-ErrorType`), else the JSON body's `__type` (possibly namespaced with `#`).
+ * Headers reach Shaka lower-cased and only when the server exposes them to the page (CORS), so the
+ * body is the fallback. Undefined when neither says, or what they say is not a plain name.
+ */
+export function errorTypeOf(headers: unknown, body: unknown): string | undefined {
+  let raw: unknown;
+  if (typeof headers === 'object' && headers !== null) {
+    for (const [name, value] of Object.entries(headers)) {
+      if (/^x-amzn?-errortype$/i.test(name)) raw = value;
+    }
+  }
+  if (typeof raw !== 'string' && typeof body === 'string' && body.trimStart().startsWith('{')) {
+    try {
+      const json = JSON.parse(body) as { __type?: unknown; code?: unknown };
+      raw = json.__type ?? json.code;
+    } catch {
+      raw = undefined;
+    }
+  }
+  if (typeof raw !== 'string') return undefined;
+  const name = raw.split(':')[0]!.split('#').pop()!.trim();
+  return ERROR_TYPE.test(name) ? name : undefined;
 }
 
 function mentionsLimit(body: unknown): boolean {

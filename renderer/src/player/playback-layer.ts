@@ -6,7 +6,8 @@ import { classifyFailure, type Failure } from './failure';
 import { CameraClock, parseManifestTimeline } from './kvs-timeline';
 import { FALLBACK_POLL_SEC, LivePhase, liveEdgeOf, withUpdatePeriod, type LiveEdge } from './live-phase';
 import { applyConfig, wallPlayerConfig } from './player-config';
-import { shakaLibrary, type ShakaPlayer, type ShakaRequestType, type ShakaResponse } from './shaka';
+import { shakaLibrary, type ShakaPlayer, type ShakaRequest, type ShakaRequestType, type ShakaResponse } from './shaka';
+import { kvsRequestKind, type UsageMeter } from './usage-meter';
 
 export interface LayerEvents {
   /** A manifest (first or refreshed) arrived and was parsed. */
@@ -15,6 +16,8 @@ export interface LayerEvents {
   onPlan?(layer: PlaybackLayer): void;
   /** Shaka reported an error; streaming may still be retrying. */
   onFailure(layer: PlaybackLayer, failure: Failure): void;
+  /** KVS answered a request with a throttle, the first of a burst on this session. */
+  onThrottled(layer: PlaybackLayer, httpStatus: number, errorType: string | undefined): void;
 }
 
 /** Retry delay after a streaming failure: one fragment period, well inside the per-session quotas. */
@@ -46,6 +49,8 @@ export class PlaybackLayer {
   withAudio: boolean;
   private player: ShakaPlayer | null = null;
   private destroyed = false;
+  /** Set when the tile gives its session back: no further request may leave. */
+  private networkStopped = false;
   private readonly phase = new LivePhase();
   private edge: LiveEdge | undefined;
   /** Loaded without a start time: the first manifest decides where a live stream starts. */
@@ -57,6 +62,7 @@ export class PlaybackLayer {
     readonly sessionId: string,
     private readonly events: LayerEvents,
     muted: boolean,
+    private readonly usage: UsageMeter,
   ) {
     this.withAudio = !muted;
     this.video = document.createElement('video');
@@ -86,18 +92,35 @@ export class PlaybackLayer {
     applyConfig(player, wallPlayerConfig((error) => {
       const failure = classifyFailure(error);
       // A refused session can't be fixed by retrying the same URL; the tile asks for a new one.
-      if (failure.kind !== 'session-refused' && failure.kind !== 'unsupported' && !this.destroyed) player.retryStreaming(STREAMING_RETRY_SECONDS);
+      if (failure.kind !== 'session-refused' && failure.kind !== 'unsupported' && !this.destroyed && !this.networkStopped) player.retryStreaming(STREAMING_RETRY_SECONDS);
     }, { withAudio: this.withAudio }));
     player.addEventListener('error', (event) => {
-      if (!this.destroyed) this.events.onFailure(this, classifyFailure((event as Event & { detail?: unknown }).detail));
+      if (!this.destroyed && !this.networkStopped) this.events.onFailure(this, classifyFailure((event as Event & { detail?: unknown }).detail));
     });
     // Shaka retries every HTTP status before raising an error; a refused session must be reported on
     // the first 401/403 so the renewed session arrives while the buffer still covers the wait.
     player.addEventListener('downloadfailed', (event) => {
-      const status = (event as Event & { httpResponseCode?: unknown }).httpResponseCode;
-      if (!this.destroyed && (status === 401 || status === 403)) this.events.onFailure(this, { kind: 'session-refused', status });
+      const { httpResponseCode: status, error } = event as Event & { httpResponseCode?: unknown; error?: unknown };
+      if (this.destroyed || typeof status !== 'number' || status === 0) return;
+      if (status === 401 || status === 403) {
+        this.usage.answered(this.sessionId);
+        this.events.onFailure(this, { kind: 'session-refused', status });
+        return;
+      }
+      const failure = classifyFailure(error);
+      if (failure.kind !== 'throttled') return this.usage.answered(this.sessionId);
+      if (this.usage.throttled(this.sessionId)) this.events.onThrottled(this, status, failure.errorType);
     });
-    player.getNetworkingEngine()?.registerResponseFilter((type: ShakaRequestType, response: ShakaResponse) => {
+    const net = player.getNetworkingEngine();
+    // Runs for every attempt, retries included: each one is a request KVS answers (and, under the
+    // points quota, charges for).
+    net?.registerRequestFilter((_type: ShakaRequestType, request: ShakaRequest) => {
+      if (this.networkStopped) throw new Error('This tile gave its session back.');
+      const kind = request.uris[0] === undefined ? undefined : kvsRequestKind(request.uris[0]);
+      if (kind) this.usage.request(this.sessionId, kind);
+    });
+    net?.registerResponseFilter((type: ShakaRequestType, response: ShakaResponse) => {
+      this.usage.answered(this.sessionId);
       if (type === shaka.net.NetworkingEngine.RequestType.MANIFEST) this.readManifest(player, response);
     });
     await player.attach(this.video);
@@ -186,6 +209,12 @@ export class PlaybackLayer {
 
   setMuted(muted: boolean): void {
     this.video.muted = muted;
+  }
+
+  /** No further request from this layer, from now on; the picture stays until `destroy()`. */
+  stopNetwork(): void {
+    this.networkStopped = true;
+    this.video.pause();
   }
 
   /**

@@ -14,4 +14,5 @@ export function shakaLibrary(): typeof shaka {
 export type ShakaPlayer = shaka.Player;
 export type ShakaError = shaka.util.Error;
 export type ShakaResponse = shaka.extern.Response;
+export type ShakaRequest = shaka.extern.Request;
 export type ShakaRequestType = shaka.net.NetworkingEngine.RequestType;

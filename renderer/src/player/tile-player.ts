@@ -8,6 +8,7 @@ import { markTile } from './marks';
 import { PlaybackLayer } from './playback-layer';
 import { playerStarts } from './start-queue';
 import { samePhase, type PlayerPhase } from './tile-phase';
+import { UsageMeter, type SessionUsage } from './usage-meter';
 
 /** What the tile may offer for sound: Mute/Unmute only with audio; whether Unmute would be heard. */
 export interface AudioFacts {
@@ -23,6 +24,8 @@ export interface TilePlayerEvents {
   onAudio?(facts: AudioFacts): void;
   /** The service refused this session (401/403): the tile needs a new one. Reported once per session. */
   onSessionRefused(sessionId: string, httpStatus: number): void;
+  /** KVS throttled this session's requests (a stream's points, or a per-session rate): once per burst. */
+  onThrottled(sessionId: string, httpStatus: number, errorType: string | undefined): void;
 }
 
 export interface TileStats {
@@ -94,6 +97,8 @@ export class TilePlayer {
   /** A refused session was reported and its replacement hasn't arrived yet. */
   private awaitingSession = false;
   private readonly tileId: string;
+  /** Every KVS request its layers send, per session, for the page's heartbeat. */
+  private readonly usage = new UsageMeter();
 
   constructor(
     private readonly host: HTMLElement,
@@ -105,9 +110,17 @@ export class TilePlayer {
     this.health = setInterval(() => this.checkHealth(), HEALTH_INTERVAL_MS);
   }
 
-  /** A new session for this tile: its first, a renewal, or a replacement after a refusal. */
+  /**
+   * A new session for this tile: its first, a renewal, or a replacement after a refusal. The session
+   * it already plays (main hands a tile its own session back when the page attaches again) changes
+   * nothing but the grant's details: no second player, no reload.
+   */
   play(grant: Grant): void {
     if (this.destroyed) return;
+    if (this.plays(grant.sessionId) && !this.awaitingSession && !this.refusedSessions.has(grant.sessionId)) {
+      this.grant = grant;
+      return;
+    }
     this.grant = grant;
     this.awaitingSession = false;
     this.refusedSessions.clear();
@@ -158,6 +171,24 @@ export class TilePlayer {
 
   currentPhase(): PlayerPhase {
     return this.phase;
+  }
+
+  /** What this player fetched per session since the last call. */
+  takeUsage(): SessionUsage[] {
+    return this.usage.take();
+  }
+
+  /**
+   * No request leaves any layer from now on (synchronously): the tile's session is going back to the
+   * pool and may be another tile's in a moment. `destroy()` finishes the teardown.
+   */
+  stopNetwork(): void {
+    this.front?.stopNetwork();
+    this.incoming?.layer.stopNetwork();
+  }
+
+  private plays(sessionId: string): boolean {
+    return this.grant?.sessionId === sessionId && (this.front?.sessionId === sessionId || this.incoming?.layer.sessionId === sessionId);
   }
 
   stats(): TileStats | null {
@@ -212,7 +243,20 @@ export class TilePlayer {
       void previous.layer.destroy();
     }
     const abort = new AbortController();
-    const layer = new PlaybackLayer(this.host, grant.sessionId, { onManifest: () => undefined, onFailure: (l, f) => this.onLayerFailure(l, f), onPlan: (l) => this.onPlan(l) }, this.muted);
+    const layer = new PlaybackLayer(
+      this.host,
+      grant.sessionId,
+      {
+        onManifest: () => undefined,
+        onFailure: (l, f) => this.onLayerFailure(l, f),
+        onPlan: (l) => this.onPlan(l),
+        onThrottled: (l, status, errorType) => {
+          if (!this.destroyed && this.grant?.sessionId === l.sessionId) this.events.onThrottled(l.sessionId, status, errorType);
+        },
+      },
+      this.muted,
+      this.usage,
+    );
     layer.setFront(this.front === null);
     this.incoming = { layer, abort };
     if (!this.front) this.setPhase({ kind: 'connecting' });
@@ -278,6 +322,7 @@ export class TilePlayer {
     if (!this.visible) layer.video.pause();
     this.setPhase({ kind: 'playing', renewing: false, ...optional('latencyMs', this.latencyMs(layer)), ...this.notes(layer) });
     if (old) {
+      if (old.sessionId !== layer.sessionId) this.usage.forget(old.sessionId);
       old.setFront(false);
       // Let the compositor show the new layer before the old one's last picture goes away.
       await afterNextPaint();

@@ -15,6 +15,12 @@ export function clockTime(epochMs: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/** Hours and minutes, the way a guard reads a wall clock: "10:42". */
+export function clockMinutes(epochMs: number): string {
+  const d = new Date(epochMs);
+  return [d.getHours(), d.getMinutes()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
 function retryText(at: number | undefined): string {
   return at === undefined ? '' : ` · retry ${clockTime(at)}`;
 }
@@ -34,10 +40,12 @@ export function tileBadge(session: SessionView, phase: PlayerPhase | null, playb
       return { tone: 'muted', label: 'No camera' };
     case 'waiting':
       if (phase?.kind === 'playing') break;
+      // Main's sentence says why ("10 of 10 sessions on this camera are in use: 6 on this wall, 4
+      // elsewhere"); the time is the page's own clock.
       return {
         tone: 'warn',
-        label: session.until ? `Waiting for a session slot · frees ${clockTime(session.until)}` : 'Waiting for a session slot',
-        ...(session.reason ? { detail: session.reason } : {}),
+        label: session.until ? `Waiting · next one frees ${clockMinutes(session.until)}` : 'Waiting for a session',
+        detail: session.reason ?? 'Every session this app may use on this camera is taken.',
       };
     case 'error':
       if (phase?.kind !== 'playing') {

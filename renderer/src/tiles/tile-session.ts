@@ -1,86 +1,111 @@
-import type { WallApi } from '../../../shared/contract';
+import type { EventPayload, WallApi } from '../../../shared/contract';
 import { WallApiError, appError, type AppError } from '../../../shared/errors';
-import type { Grant, Playback, StreamRef } from '../../../shared/model';
+import type { Grant, Playback, StreamRef, TileId, TileUsage } from '../../../shared/model';
+import { optional } from '../lib/optional';
 import { markTile } from '../player/marks';
 import type { PlayerPhase } from '../player/tile-phase';
-import { TilePlayer } from '../player/tile-player';
-import { optional } from '../lib/optional';
+import type { TilePlayerEvents } from '../player/tile-player';
+import type { SessionUsage } from '../player/usage-meter';
 import type { SessionView } from './session-view';
+
+export type BudgetEvent = EventPayload<'session.budget'>;
 
 export interface TileSessionEvents {
   onSession(view: SessionView): void;
   onPhase(phase: PlayerPhase | null): void;
-  onBudget(used: number, limit: number, nextFreeAt?: number): void;
+  onBudget(budget: BudgetEvent): void;
+}
+
+/** What a tile session needs of its player (the real one is `TilePlayer`). */
+export interface TilePlayerLike {
+  /** A session to play; the one it already plays changes nothing. */
+  play(grant: Grant): void;
+  setMuted(muted: boolean): void;
+  setVisible(visible: boolean): void;
+  currentPhase(): PlayerPhase;
+  /** Counts of what it fetched since the last call, per session. */
+  takeUsage(): SessionUsage[];
+  /** Sends no further request (synchronously): its session is about to go to another tile. */
+  stopNetwork(): void;
+  destroy(): Promise<void>;
+}
+
+export type PlayerFactory<P extends TilePlayerLike> = (events: TilePlayerEvents, options: { muted: boolean; tileId: string }) => P;
+
+/** The page's hold on its tiles, as a tile sees it (the real one is `PageLease`). */
+export interface TileLease {
+  whenAttached(): Promise<number>;
+  onAttached(listener: (generation: number) => void): () => void;
+  notAttached(): void;
+  addUsageSource(source: () => TileUsage[]): () => void;
+  keepUsage(usage: readonly TileUsage[]): void;
 }
 
 /** Waiting tiles expect a 'renewed' event when a slot frees; if none came this long after, ask again. */
 const WAIT_GRACE_MS = 5000;
 const FALLBACK_RETRY_MS = 10_000;
+/** Main answers this (retryable) to a page that is not attached (any more). */
+export const PAGE_NOT_ATTACHED = 'PageNotAttached';
 
-let tileCounter = 0;
-
-/** A tile id unique to this mount: a remounted tile never receives an old tile's session events. */
-export function newTileId(): string {
-  tileCounter += 1;
-  return `t${Date.now().toString(36)}${tileCounter.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+function errorOf(error: unknown): AppError {
+  return error instanceof WallApiError ? error.detail : appError('Internal', error instanceof Error ? error.message : String(error), { retryable: true });
 }
 
 /**
- * One tile's life with the session broker: acquire, wait for a slot, play, hand renewals to the
- * player, report refused sessions, release on teardown. The player is created lazily on the first
- * grant, so a waiting tile holds no decoder.
+ * One tile's life with main's session pool: acquire once the page is attached, wait, play, hand
+ * renewals to the player, report refused or throttled sessions, release on teardown, and ask again
+ * whenever the page attaches again. The tile is known to main by its place (`<wallId>:<cell>`), so
+ * a reloaded page or a reconnected socket gets the tile's own session back. The player is created
+ * lazily on the first grant, so a waiting tile holds no decoder.
  */
-export class TileSession {
-  readonly tileId = newTileId();
-  private player: TilePlayer | null = null;
+export class TileSession<P extends TilePlayerLike = TilePlayerLike> {
+  private player: P | null = null;
   private readonly unsubscribe: Array<() => void> = [];
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  private started = false;
   private muted: boolean;
   private visible = true;
+  /** The attachment under which the latest acquire was sent. */
+  private generation = 0;
+  /** Only the latest acquire's answer counts. */
+  private acquireSeq = 0;
+  private destroyed: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly api: WallApi,
-    private readonly host: HTMLElement,
+    private readonly lease: TileLease,
+    readonly tileId: TileId,
     readonly stream: StreamRef,
     readonly playback: Playback,
     private readonly events: TileSessionEvents,
+    private readonly createPlayer: PlayerFactory<P>,
     options: { muted: boolean },
   ) {
     this.muted = options.muted;
+  }
+
+  /** Subscribes and asks for a session once the page is attached. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    const { api, stream } = this;
     this.unsubscribe.push(
       api.on('session.renewed', (e) => {
         if (e.tileId === this.tileId) this.onGrant(e.grant);
       }),
       api.on('session.state', (e) => {
-        if (e.tileId !== this.tileId || this.stopped) return;
-        switch (e.state) {
-          case 'waiting':
-            this.events.onSession({ kind: 'waiting', ...optional('until', e.until), ...optional('reason', e.detail) });
-            break;
-          case 'backoff':
-            this.events.onSession({ kind: 'backoff', ...optional('until', e.until), ...optional('detail', e.detail) });
-            break;
-          case 'error':
-            this.events.onSession({ kind: 'error', error: e.error ?? appError('Internal', e.detail ?? 'The session failed'), ...optional('retryAt', e.until) });
-            break;
-          case 'renewing':
-            this.events.onSession({ kind: 'renewing', ...optional('detail', e.detail) });
-            break;
-          case 'acquiring':
-            if (!this.player) this.events.onSession({ kind: 'acquiring' });
-            break;
-          default:
-            break;
-        }
+        if (e.tileId === this.tileId && !this.stopped) this.onState(e);
       }),
       api.on('session.budget', (e) => {
-        if (e.stream.accountId === stream.accountId && e.stream.streamName === stream.streamName) this.events.onBudget(e.used, e.limit, e.nextFreeAt);
+        if (e.stream.accountId === stream.accountId && e.stream.streamName === stream.streamName) this.events.onBudget(e);
       }),
+      this.lease.onAttached((generation) => {
+        // Main may have let go of the tile with the page: ask again (its own session comes back).
+        if (generation > this.generation) void this.acquire();
+      }),
+      this.lease.addUsageSource(() => this.takeUsage()),
     );
-  }
-
-  start(): void {
     void this.acquire();
   }
 
@@ -94,52 +119,121 @@ export class TileSession {
     this.player?.setVisible(visible);
   }
 
-  get tilePlayer(): TilePlayer | null {
+  get tilePlayer(): P | null {
     return this.player;
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Gives the tile's session back at once: the player stops fetching, the release is sent in this
+   * same turn (before any acquire a following UI update makes, so a swap or a grid change finds the
+   * session in the pool), and the player is torn down after. Resolves when the teardown is done.
+   */
+  stop(): Promise<void> {
+    if (this.stopped) return this.destroyed;
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    for (const off of this.unsubscribe) off();
     const player = this.player;
     this.player = null;
-    await player?.destroy();
-    await this.api.call('session.release', { tileId: this.tileId }).catch(() => undefined);
+    player?.stopNetwork();
+    const usage = this.takeUsage(player);
+    for (const off of this.unsubscribe.splice(0)) off();
+    if (usage.length > 0) this.lease.keepUsage(usage);
+    if (this.started) {
+      markTile('kvs-wall:release', this.tileId);
+      void this.api.call('session.release', { tileId: this.tileId }).catch(() => undefined);
+    }
+    this.destroyed = player ? player.destroy() : Promise.resolve();
+    return this.destroyed;
+  }
+
+  private takeUsage(player: TilePlayerLike | null = this.player): TileUsage[] {
+    return (player?.takeUsage() ?? []).map((u) => ({ tileId: this.tileId, ...u }));
   }
 
   private async acquire(): Promise<void> {
     clearTimeout(this.retryTimer);
     if (this.stopped) return;
+    const seq = ++this.acquireSeq;
     if (!this.player) this.events.onSession({ kind: 'acquiring' });
+    // Never before the page is attached; and at least one turn later, so that releases from the same
+    // UI update (the other tile of a swap, the cells a grid change removes) reach main first.
+    const generation = await this.lease.whenAttached();
+    if (this.stopped || seq !== this.acquireSeq) return;
+    this.generation = generation;
     markTile('kvs-wall:acquire', this.tileId);
     let answer;
     try {
       answer = await this.api.call('session.acquire', { tileId: this.tileId, stream: this.stream, playback: this.playback });
     } catch (error) {
-      if (this.stopped) return;
-      const detail: AppError = error instanceof WallApiError ? error.detail : appError('Internal', error instanceof Error ? error.message : String(error), { retryable: true });
-      const retryAt = detail.retryAt ?? Date.now() + FALLBACK_RETRY_MS;
-      this.events.onSession({ kind: 'error', error: detail, retryAt });
-      if (detail.retryable) this.retryAt(retryAt);
+      if (this.stopped || seq !== this.acquireSeq) return;
+      this.onAcquireError(errorOf(error), true);
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped || seq !== this.acquireSeq) return;
     switch (answer.status) {
       case 'granted':
         this.onGrant(answer.grant);
         break;
       case 'waiting':
+        // Main holds no session for this tile: a player still running here would share one with another tile.
+        this.dropPlayer();
         this.events.onSession({ kind: 'waiting', until: answer.until, reason: answer.reason });
         this.retryAt(answer.until + WAIT_GRACE_MS);
         break;
-      case 'error': {
-        const retryAt = answer.error.retryAt;
-        this.events.onSession({ kind: 'error', error: answer.error, ...optional('retryAt', retryAt) });
-        if (answer.error.retryable) this.retryAt(retryAt ?? Date.now() + FALLBACK_RETRY_MS);
+      case 'error':
+        this.onAcquireError(answer.error, false);
         break;
-      }
+    }
+  }
+
+  private onAcquireError(error: AppError, thrown: boolean): void {
+    if (error.code === PAGE_NOT_ATTACHED) {
+      // The page attaches again and every tile then asks again (lease.onAttached).
+      this.lease.notAttached();
+      return;
+    }
+    const transport = thrown && error.code === 'NetworkError';
+    // A lost connection says nothing about the tile's session: keep the picture until main answers.
+    // Any other answer means main holds no session for this tile.
+    if (!transport) this.dropPlayer();
+    if (!this.player) {
+      const retryAt = error.retryAt ?? (error.retryable ? Date.now() + FALLBACK_RETRY_MS : undefined);
+      this.events.onSession({ kind: 'error', error, ...optional('retryAt', retryAt) });
+    }
+    // After a dropped connection the page attaches again and the tile asks then; this is the fallback.
+    if (error.retryable) this.retryAt(error.retryAt ?? Date.now() + FALLBACK_RETRY_MS);
+  }
+
+  private dropPlayer(): void {
+    const player = this.player;
+    if (!player) return;
+    this.player = null;
+    player.stopNetwork();
+    const usage = this.takeUsage(player);
+    if (usage.length > 0) this.lease.keepUsage(usage);
+    void player.destroy();
+    this.events.onPhase(null);
+  }
+
+  private onState(e: EventPayload<'session.state'>): void {
+    switch (e.state) {
+      case 'waiting':
+        this.events.onSession({ kind: 'waiting', ...optional('until', e.until), ...optional('reason', e.detail) });
+        break;
+      case 'backoff':
+        this.events.onSession({ kind: 'backoff', ...optional('until', e.until), ...optional('detail', e.detail) });
+        break;
+      case 'error':
+        this.events.onSession({ kind: 'error', error: e.error ?? appError('Internal', e.detail ?? 'The session failed'), ...optional('retryAt', e.until) });
+        break;
+      case 'renewing':
+        this.events.onSession({ kind: 'renewing', ...optional('detail', e.detail) });
+        break;
+      case 'acquiring':
+        if (!this.player) this.events.onSession({ kind: 'acquiring' });
+        break;
+      default:
+        break;
     }
   }
 
@@ -148,17 +242,33 @@ export class TileSession {
     this.retryTimer = setTimeout(() => void this.acquire(), Math.max(0, at - Date.now()));
   }
 
+  /** A failure report main did not take (it doesn't know this tile or session any more) is never ignored: ask again. */
+  private report(sessionId: string, httpStatus: number, errorType?: string): void {
+    const request = { tileId: this.tileId, sessionId, httpStatus, ...optional('errorType', errorType) };
+    void this.api.call('session.reportFailure', request).then(
+      (answer) => {
+        if (!answer.accepted && !this.stopped) void this.acquire();
+      },
+      (error: unknown) => {
+        // Lost on the way: the page attaches again after a reconnect and the tile asks again then.
+        if (!this.stopped && errorOf(error).code !== 'NetworkError') void this.acquire();
+      },
+    );
+  }
+
   private onGrant(grant: Grant): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
     this.events.onSession({ kind: 'granted', sessionId: grant.sessionId, expiresAt: grant.expiresAt });
     if (!this.player) {
-      this.player = new TilePlayer(this.host, {
-        onPhase: (phase) => this.events.onPhase(phase),
-        onSessionRefused: (sessionId, httpStatus) => {
-          void this.api.call('session.reportFailure', { tileId: this.tileId, sessionId, httpStatus }).catch(() => undefined);
+      this.player = this.createPlayer(
+        {
+          onPhase: (phase) => this.events.onPhase(phase),
+          onSessionRefused: (sessionId, httpStatus) => this.report(sessionId, httpStatus),
+          onThrottled: (sessionId, httpStatus, errorType) => this.report(sessionId, httpStatus, errorType),
         },
-      }, { muted: this.muted, tileId: this.tileId });
+        { muted: this.muted, tileId: this.tileId },
+      );
       this.player.setVisible(this.visible);
       this.events.onPhase(this.player.currentPhase());
     }

@@ -94,6 +94,26 @@ describe('renderer WebSocket client against the real browser shell', () => {
     await expect.poll(() => seen.length).toBeGreaterThan(0);
   });
 
+  it('tells reconnect listeners each time the socket opens again after a drop, never on the first open', async () => {
+    const api = connect();
+    let reconnects = 0;
+    const off = api.onReconnected(() => (reconnects += 1));
+    await api.call('app.info', {});
+    expect(reconnects).toBe(0);
+    sockets[0]!.terminate();
+    await expect.poll(() => reconnects).toBe(1);
+    // By the time listeners run the socket is open: a call made from one is sent at once.
+    expect(api.connected).toBe(true);
+    expect(sockets).toHaveLength(2);
+    sockets[1]!.terminate();
+    await expect.poll(() => reconnects).toBe(2);
+    off();
+    sockets[2]!.terminate();
+    await expect.poll(() => sockets.length).toBe(4);
+    await api.call('app.info', {});
+    expect(reconnects).toBe(2);
+  });
+
   it('stops delivering an event after its last listener unsubscribes', async () => {
     const api = connect();
     const seen: string[] = [];

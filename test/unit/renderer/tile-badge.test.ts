@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure } from '../../../renderer/src/player/failure';
-import { clockTime, tileBadge } from '../../../renderer/src/tiles/tile-badge';
+import { classifyFailure as classify, errorTypeOf } from '../../../renderer/src/player/failure';
+import { clockMinutes, clockTime, tileBadge } from '../../../renderer/src/tiles/tile-badge';
 
 const at = new Date(2024, 0, 1, 12, 3, 4).getTime();
 
@@ -15,12 +15,14 @@ describe('tile badge', () => {
     expect(tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { ...phase, notes: [...phase.notes] }).label).toBe('LIVE 3.4 s · software decode · audio: G.711 not supported');
   });
 
-  it('says when a waiting tile gets its slot', () => {
-    expect(tileBadge({ kind: 'waiting', until: at, reason: 'all 10 sessions in use' }, null)).toEqual({
-      tone: 'warn',
-      label: `Waiting for a session slot · frees ${clockTime(at)}`,
-      detail: 'all 10 sessions in use',
-    });
+  it('says why a tile waits in main’s words, and when the next session frees in the page’s clock', () => {
+    const reason = '10 of 10 sessions on this camera are in use: 6 on this wall, 4 elsewhere';
+    expect(tileBadge({ kind: 'waiting', until: at, reason }, null)).toEqual({ tone: 'warn', label: 'Waiting · next one frees 12:03', detail: reason });
+    expect(clockMinutes(at)).toBe('12:03');
+    // Never a bare wait: without main's sentence the badge still says what it waits for.
+    const bare = tileBadge({ kind: 'waiting' }, null);
+    expect(bare.label).toBe('Waiting for a session');
+    expect(bare.detail).toMatch(/Every session this app may use on this camera is taken/);
   });
 
   it('gives the reason and next retry of an error', () => {
@@ -55,20 +57,39 @@ describe('failure classification', () => {
   const http = (status: number, body = '') => ({ code: 1001, data: ['https://x/getDASHManifest.mpd', status, body, {}, 0] });
 
   it('separates refused sessions, missing fragments, throttling and server errors', () => {
-    expect(classifyFailure(http(403))).toEqual({ kind: 'session-refused', status: 403 });
-    expect(classifyFailure(http(401))).toEqual({ kind: 'session-refused', status: 401 });
-    expect(classifyFailure(http(404))).toEqual({ kind: 'no-fragments', status: 404 });
-    expect(classifyFailure(http(400, '{"__type":"ClientLimitExceededException"}'))).toEqual({ kind: 'throttled', status: 400 });
-    expect(classifyFailure(http(503))).toEqual({ kind: 'server', status: 503 });
+    expect(classify(http(403))).toEqual({ kind: 'session-refused', status: 403 });
+    expect(classify(http(401))).toEqual({ kind: 'session-refused', status: 401 });
+    expect(classify(http(404))).toEqual({ kind: 'no-fragments', status: 404 });
+    expect(classify(http(400, '{"__type":"ClientLimitExceededException"}'))).toEqual({ kind: 'throttled', status: 400, errorType: 'ClientLimitExceededException' });
+    expect(classify(http(503))).toEqual({ kind: 'server', status: 503 });
   });
 
   it('treats unreachable hosts and timeouts as the network', () => {
-    expect(classifyFailure({ code: 1002, data: [] })).toEqual({ kind: 'network' });
-    expect(classifyFailure({ code: 1003, data: [] })).toEqual({ kind: 'network' });
+    expect(classify({ code: 1002, data: [] })).toEqual({ kind: 'network' });
+    expect(classify({ code: 1003, data: [] })).toEqual({ kind: 'network' });
   });
 
   it('recognises content the browser cannot decode', () => {
-    expect(classifyFailure({ code: 4032, data: [] })).toEqual({ kind: 'unsupported' });
-    expect(classifyFailure(new Error('x'))).toEqual({ kind: 'other', code: 0 });
+    expect(classify({ code: 4032, data: [] })).toEqual({ kind: 'unsupported' });
+    expect(classify(new Error('x'))).toEqual({ kind: 'other', code: 0 });
+  });
+});
+
+describe('error type of a failed KVS answer', () => {
+  it('reads the header Shaka hands over (lower-cased, only when exposed), else the JSON body', () => {
+    expect(errorTypeOf({ 'x-amzn-errortype': 'ClientLimitExceededException:http://internal.amazon.com/coral/' }, '')).toBe('ClientLimitExceededException');
+    expect(errorTypeOf({ 'x-amz-errortype': 'NotAuthorizedException' }, null)).toBe('NotAuthorizedException');
+    expect(errorTypeOf({}, '{"__type":"com.amazonaws.kinesisvideo#ClientLimitExceededException","Message":"slow down"}')).toBe('ClientLimitExceededException');
+    expect(errorTypeOf(undefined, 'Bad Request')).toBeUndefined();
+    // Only a plain name goes to main: anything else would be refused by the contract.
+    expect(errorTypeOf({ 'x-amzn-errortype': 'Weird <name>' }, '')).toBeUndefined();
+  });
+
+  it('classifies a 400 ClientLimitExceededException as throttled, carrying its type', () => {
+    const shaka = (status: number, headers: object, body = '') => ({ code: 1001, data: ['https://x/getMP4MediaFragment.mp4', status, body, headers, 1] });
+    expect(classify(shaka(400, { 'x-amzn-errortype': 'ClientLimitExceededException' }))).toEqual({ kind: 'throttled', status: 400, errorType: 'ClientLimitExceededException' });
+    // Another 400 is not a throttle, whatever its text says.
+    expect(classify(shaka(400, { 'x-amzn-errortype': 'InvalidArgumentException' }, 'Limit of fragments'))).toEqual({ kind: 'other', code: 1001 });
+    expect(classify(shaka(429, {}))).toEqual({ kind: 'throttled', status: 429 });
   });
 });

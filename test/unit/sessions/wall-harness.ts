@@ -28,6 +28,8 @@ export interface HarnessOptions {
   voidAccounts?: readonly string[];
   /** Persist the pool across restarts (false: as with no keychain). */
   persistPool?: boolean;
+  /** false: the churn benchmark's naive client, no tile served from the pool. */
+  reuse?: false;
 }
 
 /** `t1` is tile t1 of window w1; `w2/t1` names the window too. */
@@ -111,6 +113,7 @@ export class WallHarness {
       config: () => config,
       random: this.random,
       ...(this.options.voidAccounts ? { voidAccounts: this.options.voidAccounts } : {}),
+      ...(this.options.reuse === false ? { reuse: false } : {}),
     });
     this.unsubscribe = [
       this.service.on('renewed', (p) => this.receive(nameOf(p.windowId, p.tileId), p.grant, true)),
