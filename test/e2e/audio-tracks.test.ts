@@ -12,10 +12,14 @@ let rig: WallRig;
 let page: Page;
 /** Audio fragment GETs (KVS: TrackNumber=2) the page made. One tile at most is unmuted at a time. */
 let audioGets = 0;
+/** The page's errors, printed with a failure. */
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   rig = await startWallRig({ emulator: { codecCameras: true } });
   page = await rig.open(wallOf('sound', rig.account!.id, ['reception', 'intercom'], 1, 2));
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('request', (r: Request) => {
     const url = new URL(r.url());
     if (url.searchParams.get('TrackNumber') === '2' && /getMP4MediaFragment/i.test(url.pathname)) audioGets += 1;
@@ -68,11 +72,15 @@ describe('sound on the wall', () => {
       await startPictureSampler(page, 50);
       await tileOf(stream).getByRole('button', { name: 'Unmute' }).click();
       // The swap: a second <video> loads underneath, then replaces the first.
-      await page.waitForFunction((name) => {
-        const videos = document.querySelectorAll(`section.tile[data-stream="${name}"] video`);
-        const front = document.querySelector<HTMLVideoElement>(`section.tile[data-stream="${name}"] video[data-front="true"]`);
-        return videos.length === 1 && front !== null && !front.muted && ((front as HTMLVideoElement & { webkitAudioDecodedByteCount?: number }).webkitAudioDecodedByteCount ?? 0) > 0;
-      }, stream, { timeout: 30_000 });
+      const swapped = await page
+        .waitForFunction((name) => {
+          const videos = document.querySelectorAll(`section.tile[data-stream="${name}"] video`);
+          const front = document.querySelector<HTMLVideoElement>(`section.tile[data-stream="${name}"] video[data-front="true"]`);
+          return videos.length === 1 && front !== null && !front.muted && ((front as HTMLVideoElement & { webkitAudioDecodedByteCount?: number }).webkitAudioDecodedByteCount ?? 0) > 0;
+        }, stream, { timeout: 30_000 })
+        .then(() => true, () => false);
+      const seen = await probeTiles(page);
+      expect(swapped, `${describeProbes(seen, seen)}\naudio GETs ${audioGets - before}\n${pageErrors.join('\n')}`).toBe(true);
       await page.waitForTimeout(1000);
       const samples = await stopPictureSampler(page);
       const position = await tileOf(stream).getAttribute('data-position');
@@ -99,6 +107,6 @@ describe('sound on the wall', () => {
       await page.waitForTimeout(4000);
       expect(audioGets, 'no audio GETs once muted').toBe(settled);
       await waitAllLive(page, 2, 30_000);
-    });
+    }, 90_000);
   }
 });
