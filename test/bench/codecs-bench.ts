@@ -2,7 +2,8 @@
  * Codecs benchmark: what one software-decoded H.265 tile costs in Debian's Chromium (no platform HEVC
  * decoder), at 360p and 720p, and how many such tiles this machine keeps at the camera's frame rate.
  *
- *   npm run bench -- codecs [-- --seconds 10 --tiles 1,2,3,4]
+ *   npx tsx test/bench/codecs-bench.ts [--seconds 10 --tiles 1,2,3,4 --tiles720 1,2]   (npm run bench -- codecs)
+ *   npx tsx test/bench/codecs-bench.ts --only points [--points-seconds 60]   (the sound rows alone)
  *
  * Each row: N decoders (SoftwareHevcDecoder: @hevcjs/core's WebAssembly decoder in a worker, I420
  * VideoFrames drawn on a canvas) fed the camera's samples at 25 fps for a while; CPU is the whole
@@ -10,7 +11,10 @@
  * "keeps up" when it shows ≥ 95% of the frames it was fed. Beside it, in the same run, the naive
  * alternative @hevcjs/core ships for MSE: transcoding each fragment HEVC → H.264 (WebCodecs
  * VideoEncoder) so that a <video> can play it. Load average is printed with every row (shared cores).
- * Not part of pass/fail.
+ *
+ * Then the sound: media points a tile of the AAC camera spends per minute, muted (no audio track
+ * fetched: Shaka's disableAudio) beside unmuted (audio fetched: what every tile cost before), read
+ * from the emulator's points counter in the app itself. Not part of pass/fail.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,10 +31,12 @@ import { childBoxes, readBoxes } from '../../emulator/media/mp4-boxes';
 import { contentSecurityPolicy } from '../../main/shell-policy/csp';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser';
-import { ROOT } from '../support/e2e-wall';
+import { ROOT, startWallRig, waitAllLive, wallOf } from '../support/e2e-wall';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, tiles: { type: 'string', default: '1,2,3,4' }, tiles720: { type: 'string', default: '1,2' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, tiles: { type: 'string', default: '1,2,3,4' }, tiles720: { type: 'string', default: '1,2' }, 'points-seconds': { type: 'string', default: '60' }, only: { type: 'string' } },
+});
 const SECONDS = Number(values.seconds);
 const CLIP_360 = join(ROOT, 'emulator', 'clips', 'rooftop.mp4');
 const CACHE = join(tmpdir(), 'kvs-wall-codecs-bench');
@@ -190,7 +196,38 @@ function print(rows: Row[]): void {
   }
 }
 
+/** Media points per minute of one AAC tile, muted (no audio fetched) and unmuted, from the emulator's counter. */
+async function audioPoints(): Promise<void> {
+  const seconds = Number(values['points-seconds']);
+  const rig = await startWallRig({ emulator: { codecCameras: true } });
+  try {
+    const page = await rig.open(wallOf('points', rig.account!.id, ['reception'], 1, 1));
+    await waitAllLive(page, 1, 60_000);
+    const points = (): number => rig.emulator!.control.counters().points['reception']?.media ?? 0;
+    const perMinute = async (): Promise<{ rate: number; load: string }> => {
+      const before = load();
+      const p0 = points();
+      await page.waitForTimeout(seconds * 1000);
+      return { rate: ((points() - p0) * 60) / seconds, load: `${before} → ${load()}` };
+    };
+    await page.waitForTimeout(3000);
+    const muted = await perMinute();
+    await page.getByRole('button', { name: 'Unmute' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('section.tile video').length === 1 && !document.querySelector<HTMLVideoElement>('video[data-front="true"]')!.muted, undefined, { timeout: 30_000 });
+    await page.waitForTimeout(3000);
+    const unmuted = await perMinute();
+    console.log(`\n| AAC camera (reception), one tile, ${seconds} s each | media points per minute (one per fragment GET, audio or video) | load avg (before → after) |`);
+    console.log('|---|---|---|');
+    console.log(`| muted: no audio track fetched (disableAudio) | ${muted.rate.toFixed(1)} | ${muted.load} |`);
+    console.log(`| unmuted: audio fetched (every tile before, muted or not) | ${unmuted.rate.toFixed(1)} | ${unmuted.load} |`);
+    console.log(`| saved by a muted tile | ${(unmuted.rate - muted.rate).toFixed(1)} (${((100 * (unmuted.rate - muted.rate)) / unmuted.rate).toFixed(0)}%) | |`);
+  } finally {
+    await rig.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (values.only === 'points') return audioPoints();
   console.log(`codecs bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${SECONDS} s per row, load ${load()}`);
   const out = join(CACHE, 'page');
   await build({ configFile: join(ROOT, 'test', 'bench', 'codecs-page', 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
@@ -226,6 +263,7 @@ async function main(): Promise<void> {
     await browserServer.close();
     server.close();
   }
+  await audioPoints();
 }
 
 await main();
