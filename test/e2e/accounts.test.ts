@@ -58,7 +58,7 @@ describe('accounts in the UI', () => {
     const result = await testResult();
     expect(result.failed).toEqual([]);
     expect(result.ok).toMatch(/^Connected as arn:aws:iam::123456789012:user\/.*: 6 streams\.$/);
-    expect(await form().locator('li.check[data-check="GetClip"]').getAttribute('data-status')).toBe('unsupported');
+    expect(await form().locator('li.check[data-check="GetClip"]').getAttribute('data-status')).toBe('passed');
     expect(await form().locator('details.policy pre').textContent()).toMatch(/kinesisvideo:GetDASHStreamingSessionURL/);
     await screenshot(page, 'account-test-ok');
     // Typing makes the old verdict go away instead of standing next to new values.
