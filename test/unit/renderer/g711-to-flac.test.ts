@@ -53,6 +53,22 @@ describe('G.711 in MP4 → FLAC in MP4', () => {
     expect(stderr).toBe('');
   });
 
+  it('does the same for a µ-law track (the intercom camera re-muxed by ffmpeg with pcm_mulaw, `ulaw` entry)', async () => {
+    const source = join(import.meta.dirname, '..', '..', '..', 'emulator', 'clips', 'intercom.mp4');
+    const file = join(scratch, 'ulaw-camera.mp4');
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-map', '0', '-c:v', 'copy', '-c:a', 'pcm_mulaw', '-movflags', '+frag_keyframe+empty_moov+default_base_moof+dash', '-f', 'mov', file]);
+    const audio = (await loadClip(file)).audio!;
+    const { init, track } = convertG711Init(audio.init);
+    expect(track).toMatchObject({ law: 'ulaw', channels: 1, sampleRate: 8000 });
+    const fragments = audio.fragments.slice(0, 2).map((f) => f.data);
+    const original = await decode('ulaw.mp4', Buffer.concat([audio.init, ...fragments]));
+    const flac = await decode('flac-ulaw.mp4', Buffer.concat([init, ...fragments.map((f) => convertG711Fragment(f, track))]));
+    expect(original).toMatchObject({ codec: 'pcm_mulaw', rate: 8000, channels: 1 });
+    expect(flac).toMatchObject({ codec: 'flac', rate: 8000, channels: 1 });
+    expect(flac.pcm.length).toBeGreaterThan(2 * 8000);
+    expect(flac.pcm.equals(original.pcm)).toBe(true);
+  });
+
   it('keeps each fragment on its timeline: same decode time, durations and sequence number', async () => {
     const audio = await intercomAudio();
     const { track } = convertG711Init(audio.init);
