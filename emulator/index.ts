@@ -9,7 +9,8 @@ import { loadCameras } from './cameras';
 import type { CameraBuild } from './media/camera-variants';
 import { FrameImages } from './media/frame-images';
 import { JobLimiter } from './media/job-limiter';
-import { resolveOptions, type EmulatorOptions } from './options';
+import { KvsError } from './errors';
+import { MAX_DISTINCT_CAMERAS, resolveOptions, type CameraSpec, type EmulatorOptions } from './options';
 import { QuotaBook } from './quotas/quotas';
 import type { ServiceContext } from './service-context';
 import { SessionStore } from './sessions/session-store';
@@ -46,6 +47,13 @@ export interface RunningEmulator {
   readonly cameras: readonly string[];
   /** With `cameras: N`: how many cameras were encoded now, found in the cache, or left as the shipped clip. */
   readonly cameraBuild?: CameraBuild;
+  /**
+   * Adds cameras while the emulator runs, as `cameras` does at start (a list, or N distinct cameras
+   * `cam-01`…, encoded or found in `cacheDir`): an embedding app can serve its first cameras at once and
+   * prepare a large set in the background. Resolves with the new streams' names; a name already served
+   * is an error (ResourceInUseException) and nothing is added.
+   */
+  addCameras(cameras: readonly CameraSpec[] | number, options?: { cacheDir?: string }): Promise<{ names: readonly string[]; build?: CameraBuild }>;
   stop(): Promise<void>;
 }
 
@@ -66,14 +74,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const streams = new StreamRegistry(opts.region, opts.accountId, opts.now);
   // Every ffmpeg process the emulator starts takes a turn here: at most two at once.
   const ffmpegJobs = new JobLimiter(FFMPEG_JOBS_AT_ONCE);
-  const { streams: cameras, build } = await loadCameras(opts.cameras, startedMs - opts.archiveSeconds * 1000, {
-    codecCameras: opts.codecCameras,
-    cacheDir: opts.cameraCacheDir,
-    ffmpegPath: opts.ffmpegPath,
-    limiter: ffmpegJobs,
-    notice: opts.onNotice,
-  });
+  const cameraSetup = (cacheDir: string) => ({ codecCameras: opts.codecCameras, cacheDir, ffmpegPath: opts.ffmpegPath, limiter: ffmpegJobs, notice: opts.onNotice });
+  const originMs = startedMs - opts.archiveSeconds * 1000;
+  const { streams: cameras, build } = await loadCameras(opts.cameras, originMs, cameraSetup(opts.cameraCacheDir));
   for (const cam of cameras) streams.create(cam);
+  const served = cameras.map((c) => c.name);
 
   let origin = '';
   const counters = new Counters();
@@ -148,8 +153,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     credentials: { accessKeyId: opts.key.accessKeyId, secretAccessKey: opts.key.secretAccessKey },
     control,
     sso,
-    cameras: cameras.map((c) => c.name),
+    get cameras() {
+      return served;
+    },
     ...(build ? { cameraBuild: build } : {}),
+    async addCameras(more, addOptions = {}) {
+      if (typeof more === 'number' && !(Number.isInteger(more) && more >= 1 && more <= MAX_DISTINCT_CAMERAS)) {
+        throw new RangeError(`addCameras: cameras must be a list or a whole number from 1 to ${MAX_DISTINCT_CAMERAS}, not ${more}`);
+      }
+      const loaded = await loadCameras(more, originMs, cameraSetup(addOptions.cacheDir ?? opts.cameraCacheDir));
+      for (const cam of loaded.streams) {
+        if (streams.byName(cam.name)) throw new KvsError('ResourceInUseException', `The stream ${cam.name} already exists.`);
+      }
+      for (const cam of loaded.streams) streams.create(cam);
+      const names = loaded.streams.map((c) => c.name);
+      served.push(...names);
+      return { names, ...(loaded.build ? { build: loaded.build } : {}) };
+    },
     stop: async () => {
       clearInterval(pruner);
       await new Promise<void>((resolve) => {

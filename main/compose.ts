@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './core/clock';
 import { silentLogger, type Logger } from './core/logger';
 import { MachineLoad } from './core/machine-load';
 import { createEmbeddedDemo, type EmbeddedDemo } from './embedded-demo';
+import { DEMO_GRID_CAMERAS } from '../shared/demo';
 import { createDispatcher, type Dispatch, type SenderInfo } from './ipc/dispatcher';
 import { createEventHub, type EventHub } from './ipc/events';
 import { createHandlers } from './ipc/handlers';
@@ -41,6 +42,12 @@ export interface AppCoreOptions {
   sessionPoolKey?: SealingKeySource | false;
   /** The built-in "Demo cameras" account (the emulator, embedded, started on first use). Default on. */
   demo?: boolean;
+  /**
+   * Distinct cameras the demo prepares in the background for its large wall (default 64; 0 for none, as
+   * tests that don't open it want: the first encodes cost about a minute of CPU), and where their
+   * encodes are cached (default: the user's cache folder).
+   */
+  demoGrid?: { cameras: number; cacheDir?: string };
   /** Kiosk options from the command line, reported by `app.info`. */
   kiosk?: { wall?: string; fullscreen: boolean } | undefined;
   /** The transport's sender policy (Electron: our windows on the app origin); default: every sender. */
@@ -109,6 +116,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       ? undefined
       : await createEmbeddedDemo({
           logger,
+          gridCameras: options.demoGrid?.cameras ?? DEMO_GRID_CAMERAS,
+          ...(options.demoGrid?.cacheDir ? { cacheDir: options.demoGrid.cacheDir } : {}),
           onOriginChanged: () => {
             events.emit('accounts.changed', {});
             void pagePolicy.accountsChanged();
@@ -198,6 +207,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       shell: options.shell,
       platform: process.platform,
       ...(options.kiosk ? { kiosk: options.kiosk } : {}),
+      ...(demo && demo.walls().length > 0 ? { demoWalls: demo.walls() } : {}),
     }),
     machineLoad: async () => {
       const { cpu, spanMs, cores } = machineLoad.sample();

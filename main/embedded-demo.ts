@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { startEmulator, type RunningEmulator } from '../emulator';
+import { DEMO_GRID_WALL_NAME, demoGridCameraNames } from '../shared/demo';
 import type { DemoEndpoint, DemoSource } from './accounts/demo';
 import type { Logger } from './core/logger';
 
@@ -10,7 +11,21 @@ export interface EmbeddedDemo extends DemoSource {
    * loads, usually before anyone has asked for a demo stream.
    */
   origin(): string;
+  /** The walls it offers beside the first (app.info `demoWalls`): a large wall of distinct cameras. */
+  walls(): Array<{ name: string; grid: number; cameras: string[] }>;
   stop(): Promise<void>;
+}
+
+export interface EmbeddedDemoOptions {
+  logger: Logger;
+  onOriginChanged: () => void;
+  /**
+   * Distinct cameras for the large demo wall (0: none). They are encoded once (about a second each,
+   * two at a time) into `cacheDir` and added after the demo starts, so the first wall plays at once.
+   */
+  gridCameras?: number;
+  /** Where the distinct cameras' encodes are kept (default: the emulator's, in the user's cache folder). */
+  cacheDir?: string;
 }
 
 /** A port free right now on loopback; the emulator binds it later, when it is first needed. */
@@ -26,15 +41,46 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
-export async function createEmbeddedDemo({ logger, onOriginChanged }: { logger: Logger; onOriginChanged: () => void }): Promise<EmbeddedDemo> {
+const GRID_BUILD_DELAY_MS = 15_000;
+
+export async function createEmbeddedDemo({ logger, onOriginChanged, gridCameras = 0, cacheDir }: EmbeddedDemoOptions): Promise<EmbeddedDemo> {
   let port = await freeLoopbackPort();
+  const gridNames = gridCameras > 0 ? demoGridCameraNames(gridCameras) : [];
+  const grid = Math.ceil(Math.sqrt(gridNames.length));
   let running: Promise<RunningEmulator> | undefined;
   let stopped = false;
 
+  /**
+   * The large wall's cameras, added in the background a little after the first cameras start: the
+   * first wall comes up without ffmpeg competing for the CPU, and a run shorter than that pays nothing.
+   */
+  const addGrid = (emulator: RunningEmulator): void => {
+    if (gridNames.length === 0) return;
+    setTimeout(() => buildGrid(emulator), GRID_BUILD_DELAY_MS).unref();
+  };
+  const buildGrid = (emulator: RunningEmulator): void => {
+    if (stopped) return;
+    const started = performance.now();
+    emulator.addCameras(gridNames.length, cacheDir ? { cacheDir } : {}).then(
+      ({ names, build }) => {
+        const same = names.length === gridNames.length && names.every((n, i) => n === gridNames[i]);
+        if (!same) logger.warn('demo cameras: the large wall\'s cameras are named differently than expected', { expected: gridNames.length, got: names.length });
+        logger.info('demo cameras: large wall ready', { cameras: names.length, seconds: Math.round((performance.now() - started) / 100) / 10, ...build });
+      },
+      (error: unknown) => logger.warn('demo cameras: the large wall\'s cameras could not be prepared', { error: String(error) }),
+    );
+  };
+
   const start = async (): Promise<RunningEmulator> => {
-    const options = { testControls: false, onInternalError: (error: unknown) => logger.error('demo cameras: internal error', { error: String(error) }) };
+    const options = {
+      testControls: false,
+      onInternalError: (error: unknown) => logger.error('demo cameras: internal error', { error: String(error) }),
+      onNotice: (message: string) => logger.warn('demo cameras', { message }),
+    };
     try {
-      return await startEmulator({ ...options, port });
+      const emulator = await startEmulator({ ...options, port });
+      addGrid(emulator);
+      return emulator;
     } catch (err) {
       if (!/EADDRINUSE/.test(String(err))) throw err;
       // Something took the reserved port in the meantime: any port will do, but open pages must
@@ -43,12 +89,14 @@ export async function createEmbeddedDemo({ logger, onOriginChanged }: { logger: 
       const emulator = await startEmulator({ ...options, port: 0 });
       port = Number(new URL(emulator.url).port);
       onOriginChanged();
+      addGrid(emulator);
       return emulator;
     }
   };
 
   return {
     origin: () => `http://127.0.0.1:${port}`,
+    walls: () => (gridNames.length > 0 ? [{ name: DEMO_GRID_WALL_NAME, grid, cameras: [...gridNames] }] : []),
     async ensureStarted(): Promise<DemoEndpoint> {
       if (stopped) throw new Error('the demo cameras have been stopped');
       running ??= start().catch((err: unknown) => {

@@ -73,6 +73,8 @@ export const calls = {
       platform: z.string(),
       /** Kiosk options from the command line: open this wall, fullscreen. */
       kiosk: z.object({ wall: z.string().optional(), fullscreen: z.boolean() }).optional(),
+      /** Walls the Demo cameras account offers beside its first one (a large wall of distinct cameras). */
+      demoWalls: z.array(z.object({ name: z.string().max(100), grid: z.number().int().min(1).max(8), cameras: z.array(StreamNameSchema).max(64) })).max(4).optional(),
     }),
   },
   /**

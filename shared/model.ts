@@ -276,6 +276,8 @@ export const TileSpecSchema = z.object({
   colSpan: z.number().int().min(1).max(8).default(1),
   rowSpan: z.number().int().min(1).max(8).default(1),
   muted: z.boolean().default(true),
+  /** Always every frame, whatever the decode budget says (otherwise a large wall may show it at key frames). */
+  fullRate: z.boolean().optional(),
 }).strict();
 export type TileSpec = z.infer<typeof TileSpecSchema>;
 

@@ -1,14 +1,15 @@
 /**
- * `npm run bench [-- name …]`: runs the benchmarks one after another, each in its own Node process,
- * streaming its output, then prints which ran, which failed and how long each took. Names pick a
- * subset by prefix (`npm run bench -- broker wall`); exit status is non-zero if any bench failed.
+ * `npm run bench [-- name … [--option value …]]`: runs the benchmarks one after another, each in its own
+ * Node process, streaming its output, then prints which ran, which failed and how long each took. Names
+ * pick a subset by prefix (`npm run bench -- broker wall`); everything from the first `--option` on is
+ * passed to each bench run (`npm run bench -- wall --tiles 64`); exit status is non-zero if any bench failed.
  *
  * Benches run in sequence, not in parallel: several start the emulator or a browser and measure
  * timings that a second bench on the same 2 cores would distort.
  *
  * None needs the keychain: acquire-bench uses the demo account, whose vault is never opened, so no
- * D-Bus/gnome-keyring session (scripts/test.sh) is set up here. wall-bench needs renderer/dist and
- * Chromium, as the end-to-end suite does.
+ * D-Bus/gnome-keyring session (scripts/test.sh) is set up here. startup-, wall- and soak-bench build
+ * the renderer and need Chromium, as the end-to-end suite does.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 
 const BENCH_DIR = import.meta.dirname;
 const ROOT = join(BENCH_DIR, '..', '..');
-const BENCHES = ['broker-bench.ts', 'acquire-bench.ts', 'emulator-bench.ts', 'wall-bench.ts', 'churn-bench.ts', 'soak-bench.ts', 'codecs-bench.ts'];
+const BENCHES = ['broker-bench.ts', 'acquire-bench.ts', 'emulator-bench.ts', 'startup-bench.ts', 'wall-bench.ts', 'churn-bench.ts', 'soak-bench.ts', 'codecs-bench.ts'];
 
 interface Outcome {
   file: string;
@@ -42,16 +43,20 @@ function pick(args: readonly string[]): string[] {
 }
 
 /** Runs one bench as `node --import tsx <file>`: its own process, so a crash or leaked handle ends with it. */
-function runOne(path: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function runOne(path: string, options: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path], { cwd: ROOT, stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', path, ...options], { cwd: ROOT, stdio: 'inherit' });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 }
 
 async function main(): Promise<void> {
-  const files = pick(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const firstOption = args.findIndex((a) => a.startsWith('-'));
+  const names = firstOption < 0 ? args : args.slice(0, firstOption);
+  const options = firstOption < 0 ? [] : args.slice(firstOption);
+  const files = pick(names);
   const outcomes: Outcome[] = [];
   let interrupted = false;
   // Ctrl-C reaches the running bench too (same process group); stop after it instead of starting the next.
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
     let detail: string;
     let ok: boolean;
     try {
-      const { code, signal } = await runOne(path);
+      const { code, signal } = await runOne(path, options);
       ok = code === 0;
       detail = signal ? `killed by ${signal}` : `exit ${code ?? '?'}`;
     } catch (err) {

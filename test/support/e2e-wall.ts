@@ -27,6 +27,8 @@ export async function callApp<N extends CallName>(core: AppCore, name: N, reques
 export interface WallRigOptions {
   /** The built-in Demo cameras account (embedded emulator, no test controls). */
   demo?: boolean;
+  /** The demo's large wall of distinct cameras (default none: their first encodes cost a minute of CPU). */
+  demoGrid?: { cameras: number; cacheDir?: string };
   /** A separate emulator with test controls, added as an account; false for none. */
   emulator?: EmulatorOptions | false;
   /** Add the emulator as an access-keys account (default); false leaves adding an account to the test. */
@@ -62,7 +64,12 @@ export interface WallRig {
   readonly account: AccountSummary | undefined;
   /** Where the app keeps account secrets in this rig (in memory: the keychain has its own tests). */
   readonly vault: SecretVault;
-  /** Saves `wall` (if given) as the last-opened wall and opens the app on it. */
+  /**
+   * Saves `wall` (if given) as the last-opened wall and opens the app on it. `query` is appended to the
+   * page's address (`&decode=adaptive` …); without a `decode=` in it the page plays every tile at full
+   * rate (`&decode=full`): these suites test the Shaka tiles, and the decode budget's choices follow the
+   * whole machine's CPU, which other work on a shared machine would sway. The budget has its own suite.
+   */
   open(wall?: Wall, query?: string): Promise<Page>;
   /**
    * Quits and starts the app again on the same user-data folder (same account secrets, same port),
@@ -102,6 +109,7 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
     userDataDir: dir,
     shell: 'browser' as const,
     demo: options.demo ?? false,
+    demoGrid: options.demoGrid ?? { cameras: 0 },
     vault,
     ...(options.sessionTimings ? { sessionTimings: options.sessionTimings } : {}),
     ...(options.kiosk ? { kiosk: options.kiosk } : {}),
@@ -140,7 +148,7 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
         await callApp(core, 'settings.update', { lastWallId: wall.id });
       }
       const page = await context.newPage();
-      await page.goto(`${shell.url}${query}`);
+      await page.goto(`${shell.url}${query}${query.includes('decode=') ? '' : '&decode=full'}`);
       return page;
     },
     async restart(pages = []) {
@@ -149,7 +157,11 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
       await core.dispose();
       core = await createAppCore(coreOptions);
       shell = await startBrowserShell({ port, userDataDir: dir, core, rendererDir });
-      for (const page of pages) await page.goto(shell.url);
+      for (const page of pages) {
+        // The new launch's token, the page's own decode mode.
+        const decode = new URL(page.url()).searchParams.get('decode') ?? 'full';
+        await page.goto(`${shell.url}&decode=${encodeURIComponent(decode)}`);
+      }
     },
     async stop() {
       await context.close().catch(() => undefined);

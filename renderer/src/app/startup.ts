@@ -17,13 +17,30 @@ function firstAccount(accounts: readonly AccountSummary[]): AccountSummary | und
   return shown.find((a) => a.kind === 'demo') ?? shown[0];
 }
 
-/** A saved first wall of an account's cameras, so a new user sees live video at once. */
-export async function createDefaultWall(api: WallApi, accounts: readonly AccountSummary[]): Promise<Wall | undefined> {
+export type DemoWalls = NonNullable<AppInfo['demoWalls']>;
+
+/** One wall per camera, in order, on a `grid` × `grid` wall. */
+export function gridWall(id: string, name: string, accountId: string, grid: number, cameras: readonly string[]): Wall {
+  return { id, name, grid, tiles: cameras.slice(0, grid * grid).map((streamName, cell) => ({ cell, colSpan: 1, rowSpan: 1, muted: true, stream: { accountId, streamName } })) };
+}
+
+/**
+ * Saved first walls of an account's cameras, so a new user sees live video at once: the first wall of
+ * its cameras and, for the Demo cameras, the larger walls the demo offers (of cameras it prepares in
+ * the background, left out of the first wall). Returns the first wall's.
+ */
+export async function createDefaultWalls(api: WallApi, accounts: readonly AccountSummary[], demoWalls: DemoWalls = []): Promise<Wall[]> {
   const account = firstAccount(accounts);
-  if (!account) return undefined;
+  if (!account) return [];
   const page = await api.call('streams.list', { accountId: account.id, maxResults: 64 });
-  const wall = defaultWall(newWallId(), account.kind === 'demo' ? 'Demo wall' : `${account.name} wall`, account.id, page.streams);
-  return api.call('walls.save', wall);
+  const isDemo = account.kind === 'demo';
+  const offered = new Set(isDemo ? demoWalls.flatMap((w) => w.cameras) : []);
+  const first = defaultWall(newWallId(), isDemo ? 'Demo wall' : `${account.name} wall`, account.id, page.streams.filter((s) => !offered.has(s.name)));
+  const walls = [await api.call('walls.save', first)];
+  if (isDemo) {
+    for (const offer of demoWalls) walls.push(await api.call('walls.save', gridWall(newWallId(), offer.name, account.id, offer.grid, offer.cameras)));
+  }
+  return walls;
 }
 
 /** An empty wall with a unique name. */
@@ -48,9 +65,6 @@ export function chooseWall(walls: readonly Wall[], kioskWall: string | undefined
 export async function loadInitialState(api: WallApi): Promise<InitialState> {
   const [info, accounts, settings] = await Promise.all([api.call('app.info', {}), api.call('accounts.list', {}), api.call('settings.get', {})]);
   let walls = await api.call('walls.list', {});
-  if (walls.length === 0) {
-    const created = await createDefaultWall(api, accounts);
-    if (created) walls = [created];
-  }
+  if (walls.length === 0) walls = await createDefaultWalls(api, accounts, info.demoWalls);
   return { info, accounts, walls, wallId: chooseWall(walls, info.kiosk?.wall, settings.lastWallId)?.id };
 }

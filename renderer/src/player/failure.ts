@@ -39,18 +39,9 @@ function isShakaErrorLike(value: unknown): value is ShakaErrorLike {
 export function classifyFailure(error: unknown): Failure {
   if (!isShakaErrorLike(error)) return { kind: 'other', code: 0 };
   switch (error.code) {
-    case BAD_HTTP_STATUS: {
+    case BAD_HTTP_STATUS:
       // data: [uri, status, responseText, headers, requestType, finalUri] (shaka.util.Error.Code docs)
-      const status = typeof error.data[1] === 'number' ? error.data[1] : 0;
-      if (status === 401 || status === 403) return { kind: 'session-refused', status };
-      if (status === 404) return { kind: 'no-fragments', status };
-      const errorType = errorTypeOf(error.data[3], error.data[2]);
-      if (status === 429 || (status === 400 && (errorType === THROTTLE || (errorType === undefined && mentionsLimit(error.data[2]))))) {
-        return errorType === undefined ? { kind: 'throttled', status } : { kind: 'throttled', status, errorType };
-      }
-      if (status >= 500) return { kind: 'server', status };
-      return { kind: 'other', code: error.code };
-    }
+      return failureOfAnswer(typeof error.data[1] === 'number' ? error.data[1] : 0, error.data[3], error.data[2]) ?? { kind: 'other', code: error.code };
     case HTTP_ERROR:
     case TIMEOUT:
       return { kind: 'network' };
@@ -65,6 +56,22 @@ export function classifyFailure(error: unknown): Failure {
     default:
       return { kind: 'other', code: error.code };
   }
+}
+
+/**
+ * What a KVS answer other than 200 means for the tile, from its status, headers (a plain object, names
+ * in any case) and body; undefined for a status that means none of these. Shaka's failures and the canvas
+ * player's own fetches read answers the same way.
+ */
+export function failureOfAnswer(status: number, headers: unknown, body: unknown): Failure | undefined {
+  if (status === 401 || status === 403) return { kind: 'session-refused', status };
+  if (status === 404) return { kind: 'no-fragments', status };
+  const errorType = errorTypeOf(headers, body);
+  if (status === 429 || (status === 400 && (errorType === THROTTLE || (errorType === undefined && mentionsLimit(body))))) {
+    return errorType === undefined ? { kind: 'throttled', status } : { kind: 'throttled', status, errorType };
+  }
+  if (status >= 500) return { kind: 'server', status };
+  return undefined;
 }
 
 const THROTTLE = 'ClientLimitExceededException';

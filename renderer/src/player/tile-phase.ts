@@ -1,8 +1,17 @@
+/**
+ * A live tile the decode budget lowered to key frames: one picture per fragment, `fps` of them a second
+ * (0.5 with 2 s fragments). Absent: every frame (full rate).
+ */
+export interface ReducedRate {
+  tier: 'key-frames';
+  fps: number;
+}
+
 /** What the player of one tile is doing, as the operator should be told. */
 export type PlayerPhase =
   | { kind: 'connecting' }
   /** `notes`: what the operator should know about this picture ("audio: G.711 not supported", "software decode"). */
-  | { kind: 'playing'; latencyMs?: number; renewing: boolean; notes?: string[] }
+  | { kind: 'playing'; latencyMs?: number; renewing: boolean; reduced?: ReducedRate; notes?: string[] }
   | { kind: 'buffering' }
   /** The session was refused; the picture is the last one until a renewed session arrives. */
   | { kind: 'renewing' }

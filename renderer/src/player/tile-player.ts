@@ -1,7 +1,11 @@
 import type { Grant } from '../../../shared/model';
 import { optional } from '../lib/optional';
 import { Backoff } from './backoff';
+import type { Tier } from './budget/tier-decision';
+import { CanvasLayer, type CanvasMode } from './canvas/canvas-layer';
+import { CatchUp } from './catch-up';
 import type { PlaybackPlan } from './codecs/playback-plan';
+import { SOFTWARE_HEVC_DECODER } from './hevc/availability';
 import { classifyFailure, describeFailure, type Failure } from './failure';
 import { afterNextPaint, decodedFrames, waitForPresentedFrames } from './frames';
 import { markTile } from './marks';
@@ -40,7 +44,35 @@ export interface TileStats {
   cameraTimeMs?: number;
   sessionExpiresAt?: number;
   codec?: string;
+  /** The decode budget's tier, and what draws the picture ('Shaka', or the canvas decoder's name). */
+  tier: Tier;
+  decoder?: string;
 }
+
+/** What the decode budget reads of a playing tile once a window. */
+export interface TileFrameCounters {
+  tier: Tier;
+  totalFrames: number;
+  droppedFrames: number;
+  /** The element the counters belong to: they restart with it. */
+  source: object;
+  /** Full-rate live tiles: how far the picture is behind its live target (s). */
+  behindSec: number | undefined;
+}
+
+export interface TilePlayerOptions {
+  muted: boolean;
+  tileId: string;
+  /** The decode budget's tier for this tile to start with (default full rate). */
+  tier?: Tier;
+  /** Each canvas decode's time (the budget's meter). */
+  onDecodeTime?: (ms: number) => void;
+}
+
+type Layer = PlaybackLayer | CanvasLayer;
+
+/** How a tile draws its picture: Shaka in a `<video>`, or the canvas player in one of its modes. */
+type LayerPlan = { kind: 'video' } | { kind: 'canvas'; mode: CanvasMode };
 
 /** Frames an incoming layer must present before it replaces the visible one. */
 const FRAMES_BEFORE_SWAP = 3;
@@ -52,9 +84,9 @@ const STALL_MS = 3000;
 const FROZEN_MS = 8000;
 /** The newest fragment hasn't moved for this long: the camera stopped sending. */
 const CAMERA_SILENT_MS = 7000;
-/** Further behind the seekable live edge than this, a few checks in a row: jump to live. */
-const CATCH_UP_BEHIND_SEC = 6;
-const CATCH_UP_CHECKS = 3;
+/** Key frames arrive once a fragment: no new picture for this long is a stall (2 fragments + a fetch). */
+const KEY_FRAMES_STALL_MS = 6000;
+const KEY_FRAMES_FROZEN_MS = 12_000;
 /** Longest wait for the visible layer's next manifest poll before a swap loads anyway (poll period 2 s). */
 const HANDOVER_POLL_WAIT_MS = 2500;
 /** The most a swap loads ahead of the visible picture to cover the new layer's start-up. */
@@ -65,15 +97,16 @@ const MANIFEST_FRESH_MS = 6000;
 const RECENT_FAILURE_MS = 8000;
 
 /**
- * The player of one tile. It keeps one visible layer and, during a session swap or a recovery, a
- * second one loading underneath; the new layer is raised only after it has presented frames, then
- * the old one is destroyed (make-before-break: no black frame, no frozen picture). It watches the
- * visible layer once a second: live latency, catch-up to the live edge, a silent camera, a frozen
- * picture.
+ * The player of one tile. It keeps one visible layer and, during a session swap, a tier change or a
+ * recovery, a second one loading underneath; the new layer is raised only after it has presented
+ * frames, then the old one is destroyed (make-before-break: no black frame, no frozen picture). A layer
+ * is Shaka in a `<video>` (full rate) or the canvas player (key frames for the decode budget, or every
+ * frame of a codec only a registered decoder plays). It watches the visible layer once a second: live
+ * latency, catch-up to the live target, a silent camera, a frozen picture.
  */
 export class TilePlayer {
-  private front: PlaybackLayer | null = null;
-  private incoming: { layer: PlaybackLayer; abort: AbortController } | null = null;
+  private front: Layer | null = null;
+  private incoming: { layer: Layer; abort: AbortController } | null = null;
   private grant: Grant | null = null;
   private phase: PlayerPhase = { kind: 'connecting' };
   private muted: boolean;
@@ -86,7 +119,13 @@ export class TilePlayer {
   private lastFrames = 0;
   private lastTime = 0;
   private lastProgressAt = performance.now();
-  private behindChecks = 0;
+  private readonly catchUp = new CatchUp();
+  private tier: Tier;
+  /** The platform's `<video>` can't decode this stream's codec (Shaka said so). */
+  private videoUnsupported = false;
+  /** No registered canvas decoder decodes this stream's codec. */
+  private canvasUnsupported = false;
+  private readonly onDecodeTime: ((ms: number) => void) | undefined;
   private lastFailure: { failure: Failure; at: number } | null = null;
   private readonly refusedSessions = new Set<string>();
   /**
@@ -103,10 +142,12 @@ export class TilePlayer {
   constructor(
     private readonly host: HTMLElement,
     private readonly events: TilePlayerEvents,
-    options: { muted: boolean; tileId: string },
+    options: TilePlayerOptions,
   ) {
     this.muted = options.muted;
     this.tileId = options.tileId;
+    this.tier = options.tier ?? 'full';
+    this.onDecodeTime = options.onDecodeTime;
     this.health = setInterval(() => this.checkHealth(), HEALTH_INTERVAL_MS);
   }
 
@@ -137,18 +178,20 @@ export class TilePlayer {
   setMuted(muted: boolean): void {
     if (muted === this.muted) return;
     this.muted = muted;
-    this.front?.setMuted(muted);
-    this.incoming?.layer.setMuted(muted);
+    for (const layer of [this.front, this.incoming?.layer]) if (layer instanceof PlaybackLayer) layer.setMuted(muted);
+    // A canvas draws pictures only: a tile on one has no sound to fetch.
     const front = this.front;
-    if (this.destroyed || !front || !this.grant) return;
+    if (this.destroyed || !(front instanceof PlaybackLayer) || !this.grant) return;
     const wantAudio = !muted && front.plan?.audioPlayable === true;
     // A swap already loading was made for the new state (startIncoming reads this.muted).
-    if (wantAudio !== front.withAudio && !(this.incoming && this.incoming.layer.withAudio === wantAudio)) this.startIncoming(this.grant);
+    const incoming = this.incoming?.layer;
+    if (wantAudio !== front.withAudio && !(incoming instanceof PlaybackLayer && incoming.withAudio === wantAudio)) this.startIncoming(this.grant);
   }
 
-  /** The stream's sound as the visible (or loading) layer found it; undefined before its manifest. */
+  /** The stream's sound as the visible (or loading) Shaka layer found it; undefined before its manifest. */
   audioFacts(): AudioFacts | undefined {
-    const plan = (this.front ?? this.incoming?.layer)?.plan;
+    const layer = this.front ?? this.incoming?.layer;
+    const plan = layer instanceof PlaybackLayer ? layer.plan : undefined;
     return plan ? audioFactsOf(plan) : undefined;
   }
 
@@ -159,14 +202,47 @@ export class TilePlayer {
     const front = this.front;
     if (!front) return;
     if (!visible) {
-      front.video.pause();
+      if (front instanceof CanvasLayer) front.pause();
+      else front.video.pause();
       this.setPhase({ kind: 'paused' });
       return;
     }
     this.lastProgressAt = performance.now();
+    this.catchUp.reset();
+    if (front instanceof CanvasLayer) {
+      front.resume();
+      return;
+    }
     // A live tile comes back at the live edge, not where it paused; a replay resumes where it was.
     if (this.grant?.playback.mode === 'LIVE') goToLive(front);
     void front.video.play().catch(() => undefined);
+  }
+
+  /**
+   * The decode budget moved this tile to another tier. A live tile changes how it draws without a
+   * black frame: a key-frames canvas and a full-rate Shaka layer replace each other make-before-break,
+   * on the same session; a canvas just changes mode.
+   */
+  setTier(tier: Tier): void {
+    if (tier === this.tier || this.destroyed) return;
+    this.tier = tier;
+    this.followPlan();
+  }
+
+  /** What this tile can play: the budget gives only what is possible. */
+  capabilities(): { canFull: boolean; canKeyFrames: boolean } {
+    return { canFull: !this.videoUnsupported || !this.canvasUnsupported, canKeyFrames: !this.canvasUnsupported };
+  }
+
+  /** The visible picture's counters, for the decode budget; undefined before the first picture. */
+  frameCounters(): TileFrameCounters | undefined {
+    const front = this.front;
+    if (!front || this.destroyed) return undefined;
+    const tier = this.tierOf(front);
+    if (front instanceof CanvasLayer) return { tier, totalFrames: front.framesDrawn, droppedFrames: front.framesDropped, source: front, behindSec: undefined };
+    const quality = front.video.getVideoPlaybackQuality();
+    const target = this.grant?.playback.mode === 'LIVE' && this.visible ? front.liveStartSec() : undefined;
+    return { tier, totalFrames: quality.totalVideoFrames, droppedFrames: quality.droppedVideoFrames, source: front, behindSec: target === undefined ? undefined : target - front.video.currentTime };
   }
 
   currentPhase(): PlayerPhase {
@@ -194,6 +270,16 @@ export class TilePlayer {
   stats(): TileStats | null {
     const front = this.front;
     if (!front) return null;
+    if (front instanceof CanvasLayer) {
+      const stats: TileStats = { width: front.canvas.width, height: front.canvas.height, droppedFrames: front.framesDropped, totalFrames: front.framesDrawn, bufferAheadSec: 0, tier: this.tierOf(front) };
+      if (front.shownCameraMs !== undefined) stats.cameraTimeMs = front.shownCameraMs;
+      const latency = this.latencyMs(front);
+      if (latency !== undefined) stats.latencyMs = latency;
+      if (this.grant) stats.sessionExpiresAt = this.grant.expiresAt;
+      if (front.codec) stats.codec = front.codec;
+      if (front.decoderName) stats.decoder = front.decoderName;
+      return stats;
+    }
     const video = front.video;
     const quality = video.getVideoPlaybackQuality();
     const stats: TileStats = {
@@ -202,6 +288,8 @@ export class TilePlayer {
       droppedFrames: quality.droppedVideoFrames,
       totalFrames: quality.totalVideoFrames,
       bufferAheadSec: bufferAhead(video),
+      tier: 'full',
+      decoder: 'Shaka',
     };
     const shakaStats = front.shaka?.getStats();
     if (shakaStats && Number.isFinite(shakaStats.streamBandwidth) && shakaStats.streamBandwidth > 0) stats.bitrate = shakaStats.streamBandwidth;
@@ -217,7 +305,8 @@ export class TilePlayer {
   /** Epoch ms at the camera for the picture on screen, from the manifest's kvs:ts. */
   cameraTime(): number | undefined {
     const front = this.front;
-    return front ? front.clock.cameraTimeAt(front.video.currentTime) : undefined;
+    if (!front) return undefined;
+    return front instanceof CanvasLayer ? front.shownCameraMs : front.clock.cameraTimeAt(front.video.currentTime);
   }
 
   async destroy(): Promise<void> {
@@ -233,6 +322,41 @@ export class TilePlayer {
     await Promise.all([incoming?.layer.destroy(), front?.destroy()]);
   }
 
+  /** How this tile should draw now: its tier, what this machine decodes, and the playback mode. */
+  private plan(): LayerPlan {
+    const live = this.grant?.playback.mode === 'LIVE';
+    // The canvas player is live-only; Shaka plays every replay and archive.
+    if (!live || this.canvasUnsupported) return { kind: 'video' };
+    if (this.videoUnsupported) return { kind: 'canvas', mode: this.tier === 'full' ? 'all-frames' : 'key-frames' };
+    return this.tier === 'full' ? { kind: 'video' } : { kind: 'canvas', mode: 'key-frames' };
+  }
+
+  private planOf(layer: Layer): LayerPlan {
+    return layer instanceof CanvasLayer ? { kind: 'canvas', mode: layer.currentMode } : { kind: 'video' };
+  }
+
+  private tierOf(layer: Layer): Tier {
+    return layer instanceof CanvasLayer && layer.currentMode === 'key-frames' ? 'key-frames' : 'full';
+  }
+
+  /** Brings the visible layer in line with the plan: a canvas changes mode in place, anything else swaps. */
+  private followPlan(): void {
+    const front = this.front;
+    const grant = this.grant;
+    if (!front || !grant || this.destroyed) return;
+    const want = this.plan();
+    const have = this.planOf(front);
+    if (want.kind === 'canvas' && front instanceof CanvasLayer) {
+      front.setMode(want.mode);
+      this.refreshPlaying(front);
+      return;
+    }
+    if (want.kind === have.kind) return;
+    // A swap already under way (a renewal) is raised first and followed by this one.
+    if (this.incoming) return;
+    this.startIncoming(grant);
+  }
+
   private startIncoming(grant: Grant): void {
     clearTimeout(this.retryTimer);
     this.retryAt = undefined;
@@ -243,25 +367,55 @@ export class TilePlayer {
       void previous.layer.destroy();
     }
     const abort = new AbortController();
-    const layer = new PlaybackLayer(
-      this.host,
-      grant.sessionId,
-      {
-        onManifest: () => undefined,
-        onFailure: (l, f) => this.onLayerFailure(l, f),
-        onPlan: (l) => this.onPlan(l),
-        onThrottled: (l, status, errorType) => {
-          if (!this.destroyed && this.grant?.sessionId === l.sessionId) this.events.onThrottled(l.sessionId, status, errorType);
-        },
-      },
-      this.muted,
-      this.usage,
-    );
+    const plan = this.plan();
+    const layer: Layer =
+      plan.kind === 'canvas'
+        ? new CanvasLayer(
+            this.host,
+            grant.sessionId,
+            {
+              onFailure: (l, f) => this.onLayerFailure(l, f),
+              onThrottled: (l, status, errorType) => {
+                if (!this.destroyed && this.grant?.sessionId === l.sessionId) this.events.onThrottled(l.sessionId, status, errorType);
+              },
+            },
+            { mode: plan.mode, counter: this.usage, ...optional('onDecodeTime', this.onDecodeTime) },
+          )
+        : new PlaybackLayer(
+            this.host,
+            grant.sessionId,
+            {
+              onManifest: () => undefined,
+              onFailure: (l, f) => this.onLayerFailure(l, f),
+              onPlan: (l) => this.onPlan(l),
+              onThrottled: (l, status, errorType) => {
+                if (!this.destroyed && this.grant?.sessionId === l.sessionId) this.events.onThrottled(l.sessionId, status, errorType);
+              },
+            },
+            this.muted,
+            this.usage,
+          );
     layer.setFront(this.front === null);
     this.incoming = { layer, abort };
     if (!this.front) this.setPhase({ kind: 'connecting' });
-    else if (this.phase.kind === 'playing') this.setPhase({ ...this.phase, renewing: true });
-    void this.bringUp(layer, grant, abort.signal);
+    else if (this.phase.kind === 'playing' && this.front.sessionId !== grant.sessionId) this.setPhase({ ...this.phase, renewing: true });
+    if (layer instanceof CanvasLayer) void this.bringUpCanvas(layer, grant, abort.signal);
+    else void this.bringUp(layer, grant, abort.signal);
+  }
+
+  /** A canvas starts on its own (no Shaka start-up to space out): raised once it has drawn a picture. */
+  private async bringUpCanvas(layer: CanvasLayer, grant: Grant, signal: AbortSignal): Promise<void> {
+    markTile('kvs-wall:load', this.tileId, { sessionId: grant.sessionId });
+    layer.start(grant.url);
+    if (!this.visible) layer.pause();
+    const shown = await layer.waitForFrames(1, FIRST_FRAME_TIMEOUT_MS, signal);
+    if (signal.aborted) return;
+    if (!shown) {
+      this.onIncomingFailed(layer, layer.unsupportedCodec ? { kind: 'unsupported' } : this.lastFailure?.failure ?? { kind: 'other', code: 0 });
+      return;
+    }
+    if (!this.front) markTile('kvs-wall:first-frame', this.tileId, { sessionId: grant.sessionId });
+    await this.promote(layer);
   }
 
   private async bringUp(layer: PlaybackLayer, grant: Grant, signal: AbortSignal): Promise<void> {
@@ -302,10 +456,10 @@ export class TilePlayer {
     await this.promote(layer);
   }
 
-  private async promote(layer: PlaybackLayer): Promise<void> {
+  private async promote(layer: Layer): Promise<void> {
     const old = this.front;
     if (old) markTile('kvs-wall:swap', this.tileId, { sessionId: layer.sessionId });
-    if (old && layer.alignedStart) {
+    if (old instanceof PlaybackLayer && layer instanceof PlaybackLayer && layer.alignedStart) {
       // Both sessions share the stream's media timeline: the jump is how much start-up the lead missed.
       const jump = layer.video.currentTime - old.video.currentTime;
       this.handoverLeadSec = Math.min(HANDOVER_LEAD_MAX_SEC, Math.max(0, this.handoverLeadSec - jump));
@@ -313,27 +467,40 @@ export class TilePlayer {
     this.front = layer;
     this.incoming = null;
     layer.setFront(true);
-    this.lastFrames = decodedFrames(layer.video);
-    this.lastTime = layer.video.currentTime;
+    this.lastFrames = progressOf(layer);
+    this.lastTime = mediaTimeOf(layer);
     this.lastProgressAt = performance.now();
     this.lastFailure = null;
-    this.behindChecks = 0;
+    this.catchUp.reset();
     this.backoff.reset();
-    if (!this.visible) layer.video.pause();
-    this.setPhase({ kind: 'playing', renewing: false, ...optional('latencyMs', this.latencyMs(layer)), ...this.notes(layer) });
+    if (!this.visible) {
+      if (layer instanceof CanvasLayer) layer.pause();
+      else layer.video.pause();
+    }
+    this.refreshPlaying(layer, false);
     if (old) {
       if (old.sessionId !== layer.sessionId) this.usage.forget(old.sessionId);
+      // The old layer's session may be going back to the pool: it fetches nothing more.
+      if (old.sessionId !== layer.sessionId) old.stopNetwork();
       old.setFront(false);
       // Let the compositor show the new layer before the old one's last picture goes away.
       await afterNextPaint();
       await old.destroy();
     }
+    // The tier may have changed while this layer came up.
+    this.followPlan();
+  }
+
+  /** The playing phase for the visible layer, with its latency and, for key frames, the picture rate. */
+  private refreshPlaying(layer: Layer, renewing = this.incoming !== null && this.incoming.layer.sessionId !== layer.sessionId || this.awaitingSession): void {
+    const reduced = layer instanceof CanvasLayer && layer.currentMode === 'key-frames' ? { tier: 'key-frames' as const, fps: layer.pictureRate() } : undefined;
+    this.setPhase({ kind: 'playing', renewing, ...optional('latencyMs', this.latencyMs(layer)), ...optional('reduced', reduced), ...this.notes(layer) });
   }
 
   /** The visible layer, when a renewal should continue its picture: live, shown and playing. */
   private followable(grant: Grant): PlaybackLayer | null {
     const front = this.front;
-    if (!front?.shaka || grant.playback.mode !== 'LIVE' || !this.visible || front.video.paused) return null;
+    if (!(front instanceof PlaybackLayer) || !front.shaka || grant.playback.mode !== 'LIVE' || !this.visible || front.video.paused) return null;
     return this.phase.kind === 'playing' ? front : null;
   }
 
@@ -348,17 +515,29 @@ export class TilePlayer {
     this.events.onAudio?.(facts);
   }
 
-  /** Notes the operator should see beside LIVE: sound the stream has but this machine can't play. */
-  private notes(layer: PlaybackLayer): { notes?: string[] } {
+  /**
+   * Notes the operator should see beside LIVE: sound the stream has but this machine can't play, and a
+   * picture decoded in software (it costs CPU a platform decoder would not).
+   */
+  private notes(layer: Layer): { notes?: string[] } {
+    if (layer instanceof CanvasLayer) return layer.decoderName === SOFTWARE_HEVC_DECODER ? { notes: ['software decode'] } : {};
     const audio = layer.plan?.audio;
     return audio?.kind === 'unsupported' ? { notes: [audio.reason] } : {};
   }
 
-  private onIncomingFailed(layer: PlaybackLayer, failure: Failure): void {
+  private onIncomingFailed(layer: Layer, failure: Failure): void {
     if (this.incoming?.layer === layer) this.incoming = null;
     void layer.destroy();
     if (this.destroyed) return;
     if (layer.unsupportedCodec) {
+      if (layer instanceof CanvasLayer) this.canvasUnsupported = true;
+      else this.videoUnsupported = true;
+      // The other way of drawing may decode it (a software decoder at the canvas seam, or `<video>`).
+      const other = this.plan();
+      if (this.grant && other.kind !== this.planOf(layer).kind && !(this.videoUnsupported && this.canvasUnsupported)) {
+        this.startIncoming(this.grant);
+        return;
+      }
       this.setPhase({ kind: 'unsupported', codec: layer.unsupportedCodec });
       return;
     }
@@ -372,7 +551,7 @@ export class TilePlayer {
     this.setPhase(this.phaseForFailure(failure));
   }
 
-  private onLayerFailure(layer: PlaybackLayer, failure: Failure): void {
+  private onLayerFailure(layer: Layer, failure: Failure): void {
     if (this.destroyed) return;
     if (failure.kind === 'session-refused') {
       if (layer === this.front || layer === this.incoming?.layer) this.reportRefused(layer.sessionId, failure.status);
@@ -423,7 +602,8 @@ export class TilePlayer {
     return front ? Date.now() - (performance.now() - front.newestMovedAt) : Date.now();
   }
 
-  private latencyMs(layer: PlaybackLayer): number | undefined {
+  private latencyMs(layer: Layer): number | undefined {
+    if (layer instanceof CanvasLayer) return layer.shownCameraMs === undefined ? undefined : Math.max(0, Date.now() - layer.shownCameraMs);
     const cameraTime = layer.clock.cameraTimeAt(layer.video.currentTime);
     if (cameraTime !== undefined) return Math.max(0, Date.now() - cameraTime);
     const live = layer.shaka?.getStats().liveLatency;
@@ -433,26 +613,27 @@ export class TilePlayer {
   private checkHealth(): void {
     const front = this.front;
     if (this.destroyed || !front || !this.visible || document.visibilityState === 'hidden') return;
-    const video = front.video;
     const now = performance.now();
-    const frames = decodedFrames(video);
+    const frames = progressOf(front);
+    const time = mediaTimeOf(front);
     const framesMoved = frames > this.lastFrames;
-    const timeMoved = video.currentTime > this.lastTime;
+    const timeMoved = time > this.lastTime;
     this.lastFrames = frames;
-    this.lastTime = video.currentTime;
+    this.lastTime = time;
+    const keyFrames = front instanceof CanvasLayer && front.currentMode === 'key-frames';
 
-    if (framesMoved) {
-      this.lastProgressAt = now;
-      this.setPhase({ kind: 'playing', renewing: this.incoming !== null || this.awaitingSession, ...optional('latencyMs', this.latencyMs(front)), ...this.notes(front) });
-      this.catchUpIfBehind(front);
+    if (framesMoved || (keyFrames && now - this.lastProgressAt < KEY_FRAMES_STALL_MS)) {
+      if (framesMoved) this.lastProgressAt = now;
+      this.refreshPlaying(front);
+      if (front instanceof PlaybackLayer) this.catchUpIfBehind(front);
       return;
     }
-    if (this.grant?.playback.mode === 'ON_DEMAND' && video.ended) {
+    if (front instanceof PlaybackLayer && this.grant?.playback.mode === 'ON_DEMAND' && front.video.ended) {
       this.setPhase({ kind: 'ended' });
       return;
     }
     const stalledFor = now - this.lastProgressAt;
-    if (stalledFor < STALL_MS) return;
+    if (stalledFor < (keyFrames ? KEY_FRAMES_STALL_MS : STALL_MS)) return;
     if (this.awaitingSession) return this.setPhase({ kind: 'renewing' });
     if (this.phase.kind === 'unsupported') return;
 
@@ -468,23 +649,25 @@ export class TilePlayer {
     // Time runs but no frame is decoded, or nothing plays while the camera isn't known to be silent: the
     // picture is frozen or the player gave up after a burst of errors. A fresh player on the session
     // (raised only once it shows frames) fixes both; its failures back off.
-    const frozen = !cameraSilent && ((timeMoved && stalledFor > STALL_MS) || stalledFor > FROZEN_MS);
+    const frozen = !cameraSilent && ((timeMoved && stalledFor > STALL_MS) || stalledFor > (keyFrames ? KEY_FRAMES_FROZEN_MS : FROZEN_MS));
     if (frozen && !this.incoming && this.grant && this.retryAt === undefined) {
       this.lastProgressAt = now; // give the recovery a full window before judging again
       this.startIncoming(this.grant);
     }
   }
 
-  /** Shaka never catches up by itself after a stall; a tile that fell behind jumps back to live. */
+  /**
+   * Shaka never catches up by itself: after a stall (a CPU spike, a grid change, a wake from sleep) a
+   * live tile plays slightly fast or jumps inside its buffer back to its live target (catch-up.ts).
+   */
   private catchUpIfBehind(front: PlaybackLayer): void {
-    const player = front.shaka;
-    if (!player || this.grant?.playback.mode !== 'LIVE') return;
-    const behind = player.seekRange().end - front.video.currentTime;
-    this.behindChecks = behind > CATCH_UP_BEHIND_SEC ? this.behindChecks + 1 : 0;
-    if (this.behindChecks >= CATCH_UP_CHECKS) {
-      this.behindChecks = 0;
-      goToLive(front);
-    }
+    if (this.grant?.playback.mode !== 'LIVE') return;
+    const target = front.liveStartSec();
+    if (target === undefined) return;
+    const video = front.video;
+    const action = this.catchUp.decide({ currentSec: video.currentTime, targetSec: target, bufferedEndSec: video.currentTime + bufferAhead(video), rate: video.playbackRate });
+    if (action.kind === 'seek') video.currentTime = action.toSec;
+    else if (action.kind === 'rate') video.playbackRate = action.rate;
   }
 
   private setPhase(phase: PlayerPhase): void {
@@ -506,6 +689,15 @@ function goToLive(layer: PlaybackLayer): void {
   const start = layer.liveStartSec();
   if (start === undefined) layer.shaka?.goToLive();
   else layer.video.currentTime = start;
+}
+
+/** What proves a layer's picture moves: frames decoded, or pictures drawn. */
+function progressOf(layer: Layer): number {
+  return layer instanceof CanvasLayer ? layer.framesDrawn : decodedFrames(layer.video);
+}
+
+function mediaTimeOf(layer: Layer): number {
+  return layer instanceof CanvasLayer ? (layer.shownTimeSec ?? 0) : layer.video.currentTime;
 }
 
 function bufferAhead(video: HTMLVideoElement): number {

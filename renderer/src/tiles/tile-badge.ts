@@ -29,6 +29,11 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** "0.5 fps", "1 fps": pictures a second, to one decimal when under ten. */
+function fps(rate: number): string {
+  return `${rate >= 10 ? Math.round(rate) : Number(rate.toFixed(1))} fps`;
+}
+
 /**
  * Folds the session broker's view and the player's phase into one honest badge. A picture that is
  * live wins: the operator sees live video whatever the broker is negotiating for later. Otherwise
@@ -70,8 +75,14 @@ export function tileBadge(session: SessionView, phase: PlayerPhase | null, playb
     case 'playing': {
       const base = playbackMode === 'LIVE' ? 'LIVE' : playbackMode === 'LIVE_REPLAY' ? 'REPLAY' : 'ARCHIVE';
       const latency = playbackMode === 'LIVE' && phase.latencyMs !== undefined ? ` ${seconds(phase.latencyMs)}` : '';
+      // The decode budget's tier, in the terms an operator reads: how often the picture changes.
+      const rate = phase.reduced ? ` · ${fps(phase.reduced.fps)}` : '';
       const notes = phase.notes?.length ? ` · ${phase.notes.join(' · ')}` : '';
-      return { tone: 'live', label: `${base}${latency}${phase.renewing ? ' · renewing' : ''}${notes}` };
+      return {
+        tone: 'live',
+        label: `${base}${latency}${rate}${phase.renewing ? ' · renewing' : ''}${notes}`,
+        ...(phase.reduced ? { detail: 'Key frames only: this machine decodes one picture per fragment on this tile so the whole wall keeps up. Selected, maximised and pinned tiles play every frame.' } : {}),
+      };
     }
     case 'buffering':
       return { tone: 'info', label: 'Buffering…' };

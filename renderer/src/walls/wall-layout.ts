@@ -75,8 +75,11 @@ export function swapTiles(wall: Wall, fromCell: number, toCell: number): Wall {
     if (!source?.stream && (!spec || (spec.colSpan === 1 && spec.rowSpan === 1))) return [];
     const base: TileSpec = spec ?? { cell: target, colSpan: 1, rowSpan: 1, muted: true };
     const next: TileSpec = { ...base, muted: source?.muted ?? true };
+    // The camera's settings go with it: its stream, and whether it is pinned to full rate.
     if (source?.stream) next.stream = source.stream;
     else delete next.stream;
+    if (source?.fullRate) next.fullRate = true;
+    else delete next.fullRate;
     return [next];
   };
   return withTiles(wall, [...rest, ...moved(to, b, a), ...moved(from, a, b)]);

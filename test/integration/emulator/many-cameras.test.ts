@@ -147,4 +147,25 @@ describe('many distinct cameras (cameras: N)', () => {
     await expect(startEmulator({ cameras: 2, codecCameras: true })).rejects.toThrow(/codecCameras applies to the default demo cameras only/);
     await expect(startEmulator({ cameras: [{ name: 'a', file: 'x.mp4', startOffsetMs: -1 }] })).rejects.toThrow(/startOffsetMs must be 0 to/);
   });
+
+  it('adds distinct cameras to a running emulator beside its first ones, once', async () => {
+    const emulator = await startEmulator();
+    try {
+      const first = [...emulator.cameras];
+      expect((await listed(emulator)).sort()).toEqual([...first].sort());
+      expect(first).toContain('lobby');
+      const added = await emulator.addCameras(3, { cacheDir: SHARED_CACHE });
+      expect(added.names).toEqual(['cam-01', 'cam-02', 'cam-03']);
+      expect((await listed(emulator)).sort()).toEqual([...first, 'cam-01', 'cam-02', 'cam-03'].sort());
+      expect(emulator.cameras).toEqual([...first, 'cam-01', 'cam-02', 'cam-03']);
+      const newest = await playEach(emulator, ['lobby', 'cam-02']);
+      // Both on the same live timeline: their newest fragments a few seconds apart at most.
+      expect(Math.abs(newest[0]! - newest[1]!)).toBeLessThan(4000);
+      await expect(emulator.addCameras(2, { cacheDir: SHARED_CACHE })).rejects.toThrow(/cam-01 already exists/);
+      expect(await listed(emulator)).toHaveLength(first.length + 3);
+      await expect(emulator.addCameras(0)).rejects.toThrow(/whole number from 1/);
+    } finally {
+      await emulator.stop();
+    }
+  });
 });

@@ -52,8 +52,8 @@ describe('nextBudget', () => {
 
   it('starts with a few slots per core and does not judge while a change settles', () => {
     const s = initialBudget(2, 1000);
-    expect(s.capacity).toBe(8);
-    expect(nextBudget(s, window(3000, { cpu: 1 }), settings, 64, 0)).toMatchObject({ capacity: 8, overloadedWindows: 0 });
+    expect(s.capacity).toBe(16);
+    expect(nextBudget(s, window(3000, { cpu: 1 }), settings, 64, 0)).toMatchObject({ capacity: 16, overloadedWindows: 0 });
   });
 
   it('sheds a quarter of the slots in use after two overloaded windows, then holds growth for 30 s', () => {

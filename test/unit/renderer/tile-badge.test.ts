@@ -8,6 +8,11 @@ describe('tile badge', () => {
   it('says live with the latency', () => {
     expect(tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { kind: 'playing', latencyMs: 4560, renewing: false })).toEqual({ tone: 'live', label: 'LIVE 4.6 s' });
     expect(tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { kind: 'playing', renewing: true }).label).toBe('LIVE · renewing');
+    // A tile the decode budget lowered to key frames says how often its picture changes, and why.
+    const reduced = tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { kind: 'playing', latencyMs: 3200, renewing: false, reduced: { tier: 'key-frames', fps: 0.5 } });
+    expect(reduced).toMatchObject({ tone: 'live', label: 'LIVE 3.2 s · 0.5 fps' });
+    expect(reduced.detail).toMatch(/Key frames only/);
+    expect(tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { kind: 'playing', renewing: true, reduced: { tier: 'key-frames', fps: 1 } }).label).toBe('LIVE · 1 fps · renewing');
   });
 
   it('adds what the operator should know about the picture: sound it cannot play, software decode', () => {

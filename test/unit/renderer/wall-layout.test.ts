@@ -33,6 +33,11 @@ describe('wall layout', () => {
     expect(swapTiles(w, 0, 3).tiles.map((t) => [t.cell, t.stream?.streamName])).toEqual([[1, 'b'], [3, 'a']]);
   });
 
+  it('moves a camera\'s full-rate pin with it', () => {
+    const w = wall(2, [{ ...tile(0, 'a'), fullRate: true }, tile(1, 'b')]);
+    expect(swapTiles(w, 0, 1).tiles.map((t) => [t.cell, t.stream?.streamName, t.fullRate])).toEqual([[0, 'b', undefined], [1, 'a', true]]);
+  });
+
   it('clears a tile', () => {
     expect(clearTile(wall(2, [tile(0, 'a'), tile(1, 'b')]), 1).tiles).toEqual([tile(0, 'a')]);
   });

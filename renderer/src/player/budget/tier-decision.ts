@@ -68,8 +68,8 @@ export interface BudgetState {
 }
 
 export const DEFAULT_CPU_CEILING = 0.8;
-/** Slots at the start: a few per core, then measurement takes over. */
-const START_SLOTS_PER_CORE = 4;
+/** Slots at the start: a few per core (a 4×4 wall of 360p cameras took about one of two cores), then measurement takes over. */
+const START_SLOTS_PER_CORE = 8;
 const OVERLOAD_WINDOWS = 2;
 const HEALTHY_WINDOWS = 3;
 /** After any change, windows inside this are not judged (Shaka start-up and teardown). */

@@ -136,6 +136,12 @@ export class CanvasLayer {
     return this.mode;
   }
 
+  /** Pictures a second in key-frames mode: one per fragment (0.5 with 2 s fragments). */
+  pictureRate(): number {
+    const seconds = this.edge?.fragmentSec ?? this.fragments[this.fragments.length - 1]?.durationSec ?? 2;
+    return seconds > 0 ? 1 / seconds : 0.5;
+  }
+
   /** Starts polling the session (its URL is the manifest's). Returns at once; failures go to `onFailure`. */
   start(url: string): void {
     this.url = url;

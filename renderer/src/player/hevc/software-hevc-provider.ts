@@ -1,6 +1,6 @@
 import { registerDecoderProvider, webCodecsProvider, type DecoderProvider } from '../canvas/frame-decoder';
 import { isHevc } from '../codecs/playback-plan';
-import { softwareHevcAvailable } from './availability';
+import { SOFTWARE_HEVC_DECODER, softwareHevcAvailable } from './availability';
 import { SoftwareHevcDecoder } from './software-hevc-decoder';
 
 /**
@@ -8,7 +8,7 @@ import { SoftwareHevcDecoder } from './software-hevc-decoder';
  * decodes H.265 itself (WebCodecs: hardware on Windows, macOS, VAAPI Linux), which costs no CPU here.
  */
 export const softwareHevcProvider: DecoderProvider = {
-  name: 'software H.265',
+  name: SOFTWARE_HEVC_DECODER,
   async supports(config) {
     if (!isHevc(config.codec) || !softwareHevcAvailable()) return false;
     return !(await webCodecsProvider.supports(config));
