@@ -5,7 +5,7 @@ import type { Tier } from './budget/tier-decision';
 import { CanvasLayer, type CanvasMode } from './canvas/canvas-layer';
 import { CatchUp } from './catch-up';
 import type { PlaybackPlan } from './codecs/playback-plan';
-import { SOFTWARE_HEVC_DECODER } from './hevc/availability';
+import { SOFTWARE_HEVC_DECODER, softwareDecodeSlots } from './hevc/availability';
 import { classifyFailure, describeFailure, type Failure } from './failure';
 import { afterNextPaint, decodedFrames, waitForPresentedFrames } from './frames';
 import { markTile } from './marks';
@@ -58,6 +58,8 @@ export interface TileFrameCounters {
   source: object;
   /** Full-rate live tiles: how far the picture is behind its live target (s). */
   behindSec: number | undefined;
+  /** Full-rate slots this tile takes (several when decoded in software). */
+  slots: number;
 }
 
 export interface TilePlayerOptions {
@@ -229,9 +231,20 @@ export class TilePlayer {
     this.followPlan();
   }
 
-  /** What this tile can play: the budget gives only what is possible. */
-  capabilities(): { canFull: boolean; canKeyFrames: boolean } {
-    return { canFull: !this.videoUnsupported || !this.canvasUnsupported, canKeyFrames: !this.canvasUnsupported };
+  /** What this tile can play: the budget gives only what is possible, and charges full rate its slots. */
+  capabilities(): { canFull: boolean; canKeyFrames: boolean; fullRateSlots: number } {
+    return { canFull: !this.videoUnsupported || !this.canvasUnsupported, canKeyFrames: !this.canvasUnsupported, fullRateSlots: this.fullRateSlots() };
+  }
+
+  /**
+   * A codec the platform's `<video>` can't play is drawn at full rate by a canvas decoder: in software
+   * (unless the platform's WebCodecs decodes it), costing CPU by its size.
+   */
+  private fullRateSlots(): number {
+    if (!this.videoUnsupported || this.canvasUnsupported) return 1;
+    const canvas = this.front instanceof CanvasLayer ? this.front : this.incoming?.layer instanceof CanvasLayer ? this.incoming.layer : undefined;
+    if (canvas?.decoderName !== undefined && canvas.decoderName !== SOFTWARE_HEVC_DECODER) return 1;
+    return canvas && canvas.canvas.width > 0 ? softwareDecodeSlots(canvas.canvas.width, canvas.canvas.height) : softwareDecodeSlots();
   }
 
   /** The visible picture's counters, for the decode budget; undefined before the first picture. */
@@ -239,10 +252,10 @@ export class TilePlayer {
     const front = this.front;
     if (!front || this.destroyed) return undefined;
     const tier = this.tierOf(front);
-    if (front instanceof CanvasLayer) return { tier, totalFrames: front.framesDrawn, droppedFrames: front.framesDropped, source: front, behindSec: undefined };
+    if (front instanceof CanvasLayer) return { tier, totalFrames: front.framesDrawn, droppedFrames: front.framesDropped, source: front, behindSec: undefined, slots: this.fullRateSlots() };
     const quality = front.video.getVideoPlaybackQuality();
     const target = this.grant?.playback.mode === 'LIVE' && this.visible ? front.liveStartSec() : undefined;
-    return { tier, totalFrames: quality.totalVideoFrames, droppedFrames: quality.droppedVideoFrames, source: front, behindSec: target === undefined ? undefined : target - front.video.currentTime };
+    return { tier, totalFrames: quality.totalVideoFrames, droppedFrames: quality.droppedVideoFrames, source: front, behindSec: target === undefined ? undefined : target - front.video.currentTime, slots: 1 };
   }
 
   currentPhase(): PlayerPhase {

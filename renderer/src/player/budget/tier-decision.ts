@@ -32,6 +32,11 @@ export interface TileDemand {
   canKeyFrames: boolean;
   /** Reading order on the wall: the last tie-break, so the choice is stable. */
   position: number;
+  /**
+   * Full-rate slots its full rate costs (default 1): a picture decoded in software (H.265 where the
+   * platform has no decoder) costs the CPU of several platform-decoded tiles.
+   */
+  slots?: number;
 }
 
 /** One measurement window of the whole page (machine-meter.ts). */
@@ -46,7 +51,7 @@ export interface MachineWindow {
   lagP95Ms: number;
   /** Full-rate tiles whose picture stayed well behind their live target through the window. */
   tilesBehind: number;
-  /** Tiles playing at full rate in the window. */
+  /** Full-rate slots in use in the window: tiles playing at full rate, each counted by its `slots`. */
   fullTiles: number;
 }
 
@@ -148,17 +153,19 @@ export function assignTiers(tiles: readonly TileDemand[], capacity: number): Map
   const tiers = new Map<string, Tier>();
   let slots = capacity;
   for (const tile of [...tiles].filter((t) => t.visible).sort(rank)) {
-    const full = tile.canFull && (!tile.canKeyFrames || tile.pinned || slots > 0);
+    const cost = tile.slots ?? 1;
+    const full = tile.canFull && (!tile.canKeyFrames || tile.pinned || slots >= cost);
     tiers.set(tile.id, full ? 'full' : 'key-frames');
-    if (full) slots -= 1;
+    if (full) slots -= cost;
   }
   return tiers;
 }
 
-/** Visible tiles that could use a full-rate slot, and the pinned ones among them. */
+/** Full-rate slots the visible tiles could use, and those the pinned ones take. */
 export function demandOf(tiles: readonly TileDemand[]): { wanting: number; pinned: number } {
   const visible = tiles.filter((t) => t.visible && t.canFull);
-  return { wanting: visible.length, pinned: visible.filter((t) => t.pinned).length };
+  const slots = (list: readonly TileDemand[]): number => list.reduce((sum, t) => sum + (t.slots ?? 1), 0);
+  return { wanting: slots(visible), pinned: slots(visible.filter((t) => t.pinned)) };
 }
 
 function pct(x: number): string {
