@@ -12,6 +12,8 @@ let rig: WallRig;
 let page: Page;
 /** Audio fragment GETs (KVS: TrackNumber=2) the page made. One tile at most is unmuted at a time. */
 let audioGets = 0;
+/** Video fragment GETs (TrackNumber=1) the page made, all tiles together. */
+let videoGets = 0;
 /** The page's errors, printed with a failure. */
 const pageErrors: string[] = [];
 
@@ -22,13 +24,21 @@ beforeAll(async () => {
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('request', (r: Request) => {
     const url = new URL(r.url());
-    if (url.searchParams.get('TrackNumber') === '2' && /getMP4MediaFragment/i.test(url.pathname)) audioGets += 1;
+    if (!/getMP4MediaFragment/i.test(url.pathname)) return;
+    if (url.searchParams.get('TrackNumber') === '2') audioGets += 1;
+    else videoGets += 1;
   });
   await waitAllLive(page, 2, 60_000);
 }, 150_000);
 afterAll(async () => {
   await rig?.stop();
 });
+
+/** Media points the emulator charged the wall's streams (one per fragment GET, audio or video). */
+const mediaPoints = (): number => {
+  const points = rig.emulator!.control.counters().points;
+  return (points['reception']?.media ?? 0) + (points['intercom']?.media ?? 0);
+};
 
 const tileOf = (stream: string) => page.locator(`section.tile[data-stream="${stream}"]`);
 
@@ -62,6 +72,10 @@ describe('sound on the wall', () => {
     expect(probes.every((p) => !p.badge.includes('not supported')), describeProbes(probes, probes)).toBe(true);
     await page.waitForTimeout(3000);
     expect(audioGets, 'audio GETs while muted').toBe(0);
+    expect(videoGets, 'video GETs while muted').toBeGreaterThan(0);
+    // KVS's side of it: the media points charged are the video fragments' alone (the counter lags the
+    // page's requests by a moment, so wait for an instant between fragments when both agree).
+    await expect.poll(() => mediaPoints() - videoGets, { timeout: 10_000 }).toBe(0);
     await expect(tileOf('intercom').getByRole('button', { name: 'Unmute' }).count()).resolves.toBe(1);
   });
 
@@ -69,6 +83,8 @@ describe('sound on the wall', () => {
     it(`${stream}: Unmute swaps in audio without a black frame, and the sound reaches Web Audio`, async () => {
       const before = audioGets;
       const mediaPointsBefore = rig.emulator!.control.counters().points[stream]?.media ?? 0;
+      const videoGetsBefore = videoGets;
+      const allPointsBefore = mediaPoints();
       await startPictureSampler(page, 50);
       await tileOf(stream).getByRole('button', { name: 'Unmute' }).click();
       // The swap: a second <video> loads underneath, then replaces the first.
@@ -89,6 +105,8 @@ describe('sound on the wall', () => {
       expect(verdict.blackSamples, 'no black frame').toBe(0);
       expect(audioGets, 'audio fragments fetched once unmuted').toBeGreaterThan(before);
       expect((rig.emulator!.control.counters().points[stream]?.media ?? 0) - mediaPointsBefore).toBeGreaterThan(0);
+      // Unmuted, the audio fragments are charged too: more media points than video fragments fetched.
+      await expect.poll(() => mediaPoints() - allPointsBefore - (videoGets - videoGetsBefore), { message: 'media points beyond the video GETs', timeout: 10_000 }).toBeGreaterThan(0);
       const level = await soundLevel(stream);
       expect(level, 'RMS of the sound at the analyser').toBeGreaterThan(0.005);
       const badge = await tileOf(stream).locator('.badge').textContent();
