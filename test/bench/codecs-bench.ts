@@ -180,9 +180,12 @@ async function transcodeRow(page: Page, pid: number, label: string, track: Track
   return { what: label, tiles: 1, fpsPerTile: [r.frames / r.seconds], cpuPercent: (100 * cpu) / wall, cpuMsPerFrame: (1000 * Math.max(0, cpu - idleShare * wall)) / Math.max(1, r.frames), decodeMsPerFrame: (1000 * r.seconds) / Math.max(1, r.frames), firstFrameMs: r.firstMs, errors: r.errors, load: `${loadBefore} → ${load()}` };
 }
 
-/** Tiles at 25 fps that fit in 80% of this machine's cores (DESIGN §7's CPU target), from the CPU cost per frame. */
-function tilesThatFit(cpuMsPerFrame: number): number {
-  return Math.floor((cpus().length * 0.8 * 1000) / (cpuMsPerFrame * 25));
+/**
+ * Tiles at 25 fps that fit in 80% of this machine's cores (DESIGN §7's CPU target), from the CPU cost
+ * per frame; 'n/a' when the row's CPU did not rise above the idle page's (other work on the machine).
+ */
+function tilesThatFit(cpuMsPerFrame: number): string {
+  return cpuMsPerFrame > 0 ? String(Math.floor((cpus().length * 0.8 * 1000) / (cpuMsPerFrame * 25))) : 'n/a';
 }
 
 function print(rows: Row[]): void {
@@ -248,9 +251,11 @@ async function main(): Promise<void> {
     await page.goto(url);
     await page.waitForFunction(() => document.title === 'ready');
     if (!pid) throw new Error('no browser process id');
+    // The page's start-up (WebAssembly compile, worker start) is over before the idle reading begins.
+    await new Promise((r) => setTimeout(r, 5000));
     const idle0 = await treeCpuSeconds(pid);
-    await new Promise((r) => setTimeout(r, 3000));
-    idleShare = ((await treeCpuSeconds(pid)) - idle0) / 3;
+    await new Promise((r) => setTimeout(r, 5000));
+    idleShare = ((await treeCpuSeconds(pid)) - idle0) / 5;
     console.log(`idle page: ${(100 * idleShare).toFixed(0)}% of one core`);
     for (const n of values.tiles.split(',').map(Number)) rows.push(await decodeRow(page, pid, 'software decode → canvas | 640×360', tracks['360p'], n));
     for (const n of values.tiles720.split(',').map(Number)) rows.push(await decodeRow(page, pid, 'software decode → canvas | 1280×720', tracks['720p'], n));
