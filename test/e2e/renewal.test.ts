@@ -6,8 +6,6 @@ import { ROOT, probeTiles, startWallRig, waitAllLive, wallOf, type WallRig } fro
 
 const CLIPS = join(ROOT, 'emulator', 'clips');
 const CAMERAS = ['cam-a', 'cam-b'];
-/** 25 fps clips. */
-const FRAME_INTERVAL_MS = 40;
 const SAMPLE_MS = 50;
 const RENEWALS_PER_TILE = 3;
 
@@ -49,9 +47,12 @@ describe('seamless session renewal', () => {
       const label = `tile ${position}: ${JSON.stringify(verdict)}`;
       expect(verdict.swaps, label).toBeGreaterThanOrEqual(RENEWALS_PER_TILE);
       expect(verdict.blackSamples, label).toBe(0);
-      // A stall is measured between samples, so one frame interval can look like up to two sample periods.
-      expect(verdict.longestStallMs, label).toBeLessThanOrEqual(FRAME_INTERVAL_MS + 2 * SAMPLE_MS);
-      expect(verdict.longestFrozenMs, label).toBeLessThanOrEqual(FRAME_INTERVAL_MS + 2 * SAMPLE_MS);
+      expect(verdict.swapsToUnreadyVideo, label).toBe(0);
+      expect(verdict.swapsBack, label).toBe(0);
+      // A swap may not freeze the picture longer than ordinary playback does on this machine at this moment
+      // (one sample of slack: the swap's own sample). Milliseconds are printed, not judged: they follow the load.
+      expect(verdict.longestFrozenAtSwapSamples, label).toBeLessThanOrEqual(verdict.longestFrozenElsewhereSamples + 1);
+      console.info(`${label}`);
     }
     // The swaps came from the broker's own schedule on short sessions: KVS (the emulator) holds
     // sessions of about the test Expires, not the app's 1800 s default.

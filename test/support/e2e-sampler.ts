@@ -74,46 +74,78 @@ export async function stopPictureSampler(page: Page): Promise<Record<string, Pic
 }
 
 export interface PictureVerdict {
-  /** Longest time the visible video's currentTime stood still, in ms. */
+  /** Longest time the visible video's currentTime stood still, in ms (reported, not judged: it depends on the machine's load). */
   longestStallMs: number;
   blackSamples: number;
-  /** Longest time the visible picture's checksum stood still, in ms. */
+  /** Longest time the visible picture's checksum stood still, in ms (reported, not judged). */
   longestFrozenMs: number;
   /** How many times the visible element changed (session swaps). */
   swaps: number;
-  /** Where the longest stall ended: ms after the first sample, and ms after the swap before it (-1: none). */
-  stallEndedAtMs: number;
-  stallEndedAfterSwapMs: number;
+  /** Swaps whose new front video had shown no frame yet when it became visible (make-before-break broken). */
+  swapsToUnreadyVideo: number;
+  /** Swaps back to an element that had already been replaced (an old player shown again). */
+  swapsBack: number;
+  /**
+   * Longest frozen run, in samples, that touches a swap (ends within two samples after it or spans it), and the
+   * longest frozen run elsewhere. Counting samples rather than ms keeps the verdict independent of how busy the
+   * machine is: a swap that freezes the picture longer than ordinary playback does on the same machine is a hitch.
+   */
+  longestFrozenAtSwapSamples: number;
+  longestFrozenElsewhereSamples: number;
 }
+
+/** Samples after a swap in which a frozen run still counts as the swap's. */
+const SWAP_REACH_SAMPLES = 2;
 
 export function judgePictures(samples: readonly PictureSample[]): PictureVerdict {
   let longestStallMs = 0;
   let longestFrozenMs = 0;
   let blackSamples = 0;
   let swaps = 0;
+  let swapsToUnreadyVideo = 0;
+  let swapsBack = 0;
   let stallFrom = samples[0];
-  let frozenFrom = samples[0];
-  let lastSwapAt = -1;
-  let stallEndedAtMs = 0;
-  let stallEndedAfterSwapMs = -1;
-  const t0 = samples[0]?.at ?? 0;
+  let frozenFrom = 0;
+  let lastSwapIndex = -Infinity;
+  let longestFrozenAtSwapSamples = 0;
+  let longestFrozenElsewhereSamples = 0;
+  const retired = new Set<number>();
+  const closeRun = (end: number): void => {
+    const length = end - frozenFrom;
+    if (length <= 0) return;
+    const touchesSwap = lastSwapIndex >= frozenFrom && lastSwapIndex <= end + SWAP_REACH_SAMPLES;
+    if (touchesSwap) longestFrozenAtSwapSamples = Math.max(longestFrozenAtSwapSamples, length);
+    else longestFrozenElsewhereSamples = Math.max(longestFrozenElsewhereSamples, length);
+  };
   for (let i = 1; i < samples.length; i++) {
     const prev = samples[i - 1]!;
     const s = samples[i]!;
     if (s.element !== prev.element) {
       swaps += 1;
-      lastSwapAt = s.at;
+      lastSwapIndex = i;
+      if (retired.has(s.element)) swapsBack += 1;
+      retired.add(prev.element);
+      if (s.frames === 0) swapsToUnreadyVideo += 1;
     }
     if (s.luma < 10) blackSamples += 1;
     if (s.currentTime === prev.currentTime && s.element === prev.element) {
-      if (s.at - stallFrom!.at > longestStallMs) {
-        longestStallMs = s.at - stallFrom!.at;
-        stallEndedAtMs = Math.round(s.at - t0);
-        stallEndedAfterSwapMs = lastSwapAt < 0 ? -1 : Math.round(s.at - lastSwapAt);
-      }
+      longestStallMs = Math.max(longestStallMs, s.at - stallFrom!.at);
     } else stallFrom = s;
-    if (s.checksum === prev.checksum) longestFrozenMs = Math.max(longestFrozenMs, s.at - frozenFrom!.at);
-    else frozenFrom = s;
+    if (s.checksum === prev.checksum) longestFrozenMs = Math.max(longestFrozenMs, s.at - samples[frozenFrom]!.at);
+    else {
+      closeRun(i - 1);
+      frozenFrom = i;
+    }
   }
-  return { longestStallMs, blackSamples, longestFrozenMs, swaps, stallEndedAtMs, stallEndedAfterSwapMs };
+  closeRun(samples.length - 1);
+  return {
+    longestStallMs,
+    blackSamples,
+    longestFrozenMs,
+    swaps,
+    swapsToUnreadyVideo,
+    swapsBack,
+    longestFrozenAtSwapSamples,
+    longestFrozenElsewhereSamples,
+  };
 }
