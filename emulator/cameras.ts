@@ -1,6 +1,6 @@
 import type { Clip } from './media/api';
 import { buildVariants, type CameraBuild, planVariants } from './media/camera-variants';
-import { listDemoCameras, loadClip, loadDemoCameras } from './media/clip-loader';
+import { listDemoCameras, loadClip, loadDemoCameras, type CodecCameraChoice } from './media/clip-loader';
 import type { JobLimiter } from './media/job-limiter';
 import { createTimeline } from './media/timeline';
 import { DEFAULT_CAMERA_RETENTION_HOURS, type CameraSpec } from './options';
@@ -16,8 +16,8 @@ function mediaTypeOf(clip: Clip): string {
 }
 
 export interface CameraSetup {
-  /** With the default cameras: serve the codec cameras too. */
-  readonly codecCameras: boolean;
+  /** With the default cameras: serve the codec cameras too (all, or those named). */
+  readonly codecCameras: CodecCameraChoice;
   /** With a number of cameras: where their encodes are cached, the ffmpeg that makes them, and how many run at once. */
   readonly cacheDir: string;
   readonly ffmpegPath: string;

@@ -1,6 +1,7 @@
 import { parseRoleArn } from './auth/credentials';
 import type { SigningKeyPair } from './auth/sigv4';
 import type { Clip } from './media/api';
+import type { CodecCameraChoice } from './media/clip-loader';
 import { defaultCameraCacheDir } from './media/camera-variants';
 import { tagSetProblem } from './streams/tags';
 import { DEFAULT_SESSIONS_PER_STREAM, QUOTA_MODEL_NAMES, quotaModel, type QuotaModel, type QuotaModelName } from './quotas/quota-models';
@@ -69,9 +70,10 @@ export interface EmulatorOptions {
   /**
    * With the default cameras: also serve the codec cameras (`rooftop` H.265, `reception` H.264 + AAC,
    * `intercom` H.264 + G.711 A-law) beside the six H.264 ones. Default off here, so an embedding app's
-   * demo shows what every player plays; `npm run emulator` turns it on.
+   * demo shows what every player plays; `npm run emulator` turns it on. A list of slugs serves those
+   * codec cameras only.
    */
-  codecCameras?: boolean;
+  codecCameras?: CodecCameraChoice;
   archiveSeconds?: number;
   /**
    * Which KVS playback quotas to enforce (default `sessions`): `sessions` caps active DASH sessions per
@@ -106,7 +108,7 @@ export interface ResolvedOptions {
   roles: readonly string[] | undefined;
   cameras: readonly CameraSpec[] | number | undefined;
   cameraCacheDir: string;
-  codecCameras: boolean;
+  codecCameras: CodecCameraChoice;
   archiveSeconds: number;
   quotaModel: QuotaModel;
   testControls: boolean;

@@ -41,6 +41,13 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/**
+ * Beside the six H.264 cameras, the demo serves an H.265 camera (played by the platform's decoder, or
+ * by the software decoder where there is none) and one with AAC sound (Unmute). The G.711 camera stays
+ * with `npm run emulator`: its sound is for checking that path, not for showing the app.
+ */
+export const DEMO_CODEC_CAMERAS = ['rooftop', 'reception'] as const;
+
 const GRID_BUILD_DELAY_MS = 15_000;
 
 export async function createEmbeddedDemo({ logger, onOriginChanged, gridCameras = 0, cacheDir }: EmbeddedDemoOptions): Promise<EmbeddedDemo> {
@@ -74,6 +81,7 @@ export async function createEmbeddedDemo({ logger, onOriginChanged, gridCameras 
   const start = async (): Promise<RunningEmulator> => {
     const options = {
       testControls: false,
+      codecCameras: DEMO_CODEC_CAMERAS,
       onInternalError: (error: unknown) => logger.error('demo cameras: internal error', { error: String(error) }),
       onNotice: (message: string) => logger.warn('demo cameras', { message }),
     };

@@ -1,10 +1,19 @@
+import { join } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
+
+/**
+ * The software H.265 decoder's WebAssembly and its Emscripten glue are files the page serves, not
+ * modules: `?url` imports emit them as assets. The package exports only its entry, so the folder is
+ * reached by path.
+ */
+export const hevcWasmAlias = [{ find: /^@hevcjs\/core\/dist\/wasm\//, replacement: `${join(import.meta.dirname, '..', 'node_modules', '@hevcjs', 'core', 'dist', 'wasm')}/` }];
 
 export default defineConfig({
   root: import.meta.dirname,
   base: './',
   plugins: [svelte()],
+  resolve: { alias: hevcWasmAlias },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -125,8 +125,23 @@ export async function listDemoCameras(directory: string = CLIPS_DIRECTORY): Prom
   return listing.map((camera) => ({ slug: camera.slug, name: camera.name, file: join(directory, camera.file), codecCamera: camera.codecCamera ?? false, tags: camera.tags ?? {} }));
 }
 
-/** The demo cameras listed in clips/cameras.json, each loaded; `codecCameras` false leaves the codec cameras out. */
-export async function loadDemoCameras(directory: string = CLIPS_DIRECTORY, { codecCameras = true }: { codecCameras?: boolean } = {}): Promise<DemoCamera[]> {
-  const listing = (await listDemoCameras(directory)).filter((camera) => codecCameras || !camera.codecCamera);
+/**
+ * Which codec cameras to serve beside the H.264 ones: all (`true`), none (`false`), or those slugs.
+ */
+export type CodecCameraChoice = boolean | readonly string[];
+
+/**
+ * The demo cameras listed in clips/cameras.json, each loaded; `codecCameras` picks the codec cameras
+ * among them (a slug that names no codec camera is an error, not silently nothing).
+ */
+export async function loadDemoCameras(directory: string = CLIPS_DIRECTORY, { codecCameras = true }: { codecCameras?: CodecCameraChoice } = {}): Promise<DemoCamera[]> {
+  const all = await listDemoCameras(directory);
+  if (typeof codecCameras !== 'boolean') {
+    const known = all.filter((camera) => camera.codecCamera).map((camera) => camera.slug);
+    const unknown = codecCameras.filter((slug) => !known.includes(slug));
+    if (unknown.length) throw new Error(`codecCameras: no codec camera called ${unknown.map((s) => `'${s}'`).join(', ')}; there are ${known.map((s) => `'${s}'`).join(', ')}`);
+  }
+  const wanted = (camera: DemoCameraListing): boolean => !camera.codecCamera || (typeof codecCameras === 'boolean' ? codecCameras : codecCameras.includes(camera.slug));
+  const listing = all.filter(wanted);
   return Promise.all(listing.map(async ({ file, ...camera }) => ({ ...camera, clip: await loadClip(file, camera.name) })));
 }

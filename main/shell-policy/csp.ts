@@ -1,6 +1,6 @@
 /**
- * The Content-Security-Policy both shells send with the renderer's page. Scripts only from the app
- * itself; media through MSE blobs; network only to the app, its IPC socket (browser shell) and the
+ * The Content-Security-Policy both shells send with the renderer's page. Scripts and workers only from
+ * the app itself (WebAssembly compiled from them allowed, eval refused); media through MSE blobs; network only to the app, its IPC socket (browser shell) and the
  * origins the accounts actually stream from. Electron-free: both shells use it through page-policy.ts.
  */
 
@@ -60,7 +60,11 @@ export function contentSecurityPolicy({ connect }: CspOptions): string {
   const safe = connect.filter((c) => /^[a-z][a-z0-9+.-]*:\/\/[A-Za-z0-9*.:[\]-]+$/.test(c));
   const directives: Array<[string, string[]]> = [
     ['default-src', ["'self'"]],
-    ['script-src', ["'self'"]],
+    // 'wasm-unsafe-eval' lets the page and its workers compile WebAssembly (the software H.265 decoder,
+    // shipped with the app) and nothing else: eval() and new Function() stay refused.
+    ['script-src', ["'self'", "'wasm-unsafe-eval'"]],
+    // Workers only from the app's own files (the decoder's worker is a bundled file, not a blob:).
+    ['worker-src', ["'self'"]],
     // Svelte writes style attributes and transitions insert <style>; styles can't run script.
     ['style-src', ["'self'", "'unsafe-inline'"]],
     ['img-src', ["'self'", 'data:', 'blob:']],

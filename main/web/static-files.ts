@@ -13,6 +13,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
+  // WebAssembly.instantiateStreaming insists on this type (the software H.265 decoder).
+  '.wasm': 'application/wasm',
 };
 
 export function contentTypeOf(path: string): string {

@@ -1,12 +1,16 @@
 import { mount } from 'svelte';
 import { api as transport } from './api';
 import { trackCalls } from './api/quiet';
+import { useSoftwareHevc } from './player/hevc/software-hevc-provider';
 import App from './App.svelte';
 import ConnectionBanner from './app/ConnectionBanner.svelte';
 import IdleCursor from './app/IdleCursor.svelte';
 import { PageLease } from './app/page-lease';
 import { ReloadGate } from './app/reload-gate';
 import { pageStorage } from './app/ui-memory';
+
+// H.265 where the platform has no decoder: the canvas player decodes it in a worker (WebAssembly).
+useSoftwareHevc();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('KVS Wall: #app element missing from index.html');

@@ -30,17 +30,19 @@ export async function startPictureSampler(page: Page, intervalMs = 50): Promise<
     canvas.width = 32;
     canvas.height = 18;
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    const ids = new WeakMap<HTMLVideoElement, number>();
+    const ids = new WeakMap<HTMLElement, number>();
     let nextId = 1;
     const samples: Record<string, PictureSample[]> = {};
     const timer = setInterval(() => {
       for (const tile of document.querySelectorAll<HTMLElement>('section.tile')) {
-        const video = tile.querySelector<HTMLVideoElement>('video[data-front="true"]');
-        if (!video) continue;
-        if (!ids.has(video)) ids.set(video, nextId++);
+        // The front layer: a <video> (Shaka) or a <canvas> (the canvas player).
+        const front = tile.querySelector<HTMLVideoElement | HTMLCanvasElement>('video[data-front="true"], canvas[data-front="true"]');
+        if (!front) continue;
+        const video = front instanceof HTMLVideoElement ? front : null;
+        if (!ids.has(front)) ids.set(front, nextId++);
         ctx.fillStyle = '#000';
         ctx.fillRect(0, 0, 32, 18);
-        if (video.readyState >= 2) ctx.drawImage(video, 0, 0, 32, 18);
+        if (!video || video.readyState >= 2) ctx.drawImage(front, 0, 0, 32, 18);
         const data = ctx.getImageData(0, 0, 32, 18).data;
         let luma = 0;
         let checksum = 0;
@@ -51,11 +53,12 @@ export async function startPictureSampler(page: Page, intervalMs = 50): Promise<
         const key = tile.dataset['position'] ?? '?';
         (samples[key] ??= []).push({
           at: performance.now(),
-          currentTime: video.currentTime,
-          frames: video.getVideoPlaybackQuality().totalVideoFrames,
+          // A canvas has no media clock: its camera time (s) stands in, moving with each picture.
+          currentTime: video ? video.currentTime : Number(tile.dataset['cameraMs'] ?? 0) / 1000,
+          frames: video ? video.getVideoPlaybackQuality().totalVideoFrames : 0,
           luma: luma / (data.length / 4),
           checksum,
-          element: ids.get(video)!,
+          element: ids.get(front)!,
         });
       }
     }, interval);

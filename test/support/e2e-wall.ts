@@ -203,15 +203,27 @@ export interface TileProbe {
   /** What goes with it ("−4:12", "last seen 10:42:17"), and the sentence over a dimmed picture. */
   extra: string;
   why: string;
+  /** Short words after the state word ("0.5 fps", "software decode", "audio: G.711 not supported"). */
+  notes: string[];
   frames: number;
   currentTime: number;
   videos: number;
+  /** What draws the visible picture: Shaka's `<video>`, or the canvas player (key frames, or a codec only a software decoder plays). */
+  surface: 'video' | 'canvas' | 'none';
+  /** The tile's camera clock (epoch ms, kvs:ts) for the picture on screen. */
+  cameraMs: number | undefined;
+}
+
+/** The tile's bar as read aloud: the state word and its notes ("LIVE · 0.5 fps · software decode"). */
+export function barText(tile: Pick<TileProbe, 'badge' | 'notes'>): string {
+  return [tile.badge, ...tile.notes].join(' · ');
 }
 
 export function probeTiles(page: Page): Promise<TileProbe[]> {
   return page.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('section.tile')].map((tile) => {
       const video = tile.querySelector<HTMLVideoElement>('video[data-front="true"]');
+      const canvas = tile.querySelector<HTMLCanvasElement>('canvas[data-front="true"]');
       return {
         position: Number(tile.dataset['position']),
         stream: tile.dataset['stream'] ?? '',
@@ -219,9 +231,12 @@ export function probeTiles(page: Page): Promise<TileProbe[]> {
         badge: tile.querySelector('.badge')?.textContent ?? '',
         extra: tile.querySelector('.state-extra')?.textContent ?? '',
         why: tile.querySelector('.why')?.textContent ?? '',
+        notes: [...tile.querySelectorAll('.note')].map((note) => note.textContent ?? ''),
         frames: video ? video.getVideoPlaybackQuality().totalVideoFrames : 0,
         currentTime: video ? video.currentTime : 0,
         videos: tile.querySelectorAll('video').length,
+        surface: video ? ('video' as const) : canvas ? ('canvas' as const) : ('none' as const),
+        cameraMs: tile.dataset['cameraMs'] === undefined ? undefined : Number(tile.dataset['cameraMs']),
       };
     }),
   );
@@ -246,7 +261,10 @@ export async function waitAllLive(page: Page, expectedTiles: number, timeoutMs =
 
 export function advanced(before: TileProbe | undefined, after: TileProbe): boolean {
   if (!before) return false;
-  if (after.frames <= 0 || after.phase !== 'playing' || !after.badge.startsWith('LIVE')) return false;
+  if (after.phase !== 'playing' || !after.badge.startsWith('LIVE')) return false;
+  // A canvas tile has no media element to ask: its camera clock moves with each picture it draws.
+  if (after.surface === 'canvas') return after.cameraMs !== undefined && before.cameraMs !== undefined && after.cameraMs > before.cameraMs;
+  if (after.frames <= 0) return false;
   // A session swap replaces the element, so its frame counter restarts; the clock must still have moved.
   const swapped = after.frames < before.frames;
   return after.currentTime !== before.currentTime && (swapped || after.frames > before.frames);
@@ -254,7 +272,7 @@ export function advanced(before: TileProbe | undefined, after: TileProbe): boole
 
 export function describeProbes(before: TileProbe[], after: TileProbe[]): string {
   return after
-    .map((t, i) => `  #${t.position} ${t.stream}: ${t.phase} "${t.badge}" frames ${before[i]?.frames ?? '?'}→${t.frames} t ${before[i]?.currentTime.toFixed(2) ?? '?'}→${t.currentTime.toFixed(2)} videos ${t.videos}`)
+    .map((t, i) => `  #${t.position} ${t.stream}: ${t.phase} "${t.badge}" ${t.surface} camera ${before[i]?.cameraMs ?? '?'}→${t.cameraMs ?? '?'} frames ${before[i]?.frames ?? '?'}→${t.frames} t ${before[i]?.currentTime.toFixed(2) ?? '?'}→${t.currentTime.toFixed(2)} videos ${t.videos}`)
     .join('\n');
 }
 

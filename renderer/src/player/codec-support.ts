@@ -1,3 +1,6 @@
+import { decodeAbilities } from './codecs/decode-abilities';
+import { codecsOfMediaType, planPlayback, type StreamCodecs } from './codecs/playback-plan';
+
 /** Whether this machine's MediaSource can play a codec string such as 'avc1.64001e' or 'hvc1.1.6.L93.B0'. */
 export function canPlayCodec(codec: string, mimeType = 'video/mp4'): boolean {
   if (typeof MediaSource === 'undefined') return false;
@@ -13,15 +16,30 @@ export function videoCodecOf(mpd: string): string | undefined {
   return undefined;
 }
 
-/** A representative codec string per KVS media type, to ask MediaSource before a session is spent. */
-const PROBE_CODECS: Record<string, { codec: string; label: string }> = {
-  'video/h264': { codec: 'avc1.42E01E', label: 'H.264' },
-  'video/h265': { codec: 'hvc1.1.6.L93.B0', label: 'H.265' },
-};
+/** The audio codec of a manifest: the `codecs` of an AdaptationSet (or its Representation) that is audio. */
+export function audioCodecOf(mpd: string): string | undefined {
+  for (const set of mpd.matchAll(/<AdaptationSet\b([^>]*)>([\s\S]*?)<\/AdaptationSet>/g)) {
+    const attributes = set[1] ?? '';
+    const isAudio = /\bcontentType="audio"/.test(attributes) || /\bmimeType="audio\//.test(attributes) || /<Representation\b[^>]*\bmimeType="audio\//.test(set[2] ?? '');
+    if (!isAudio) continue;
+    const codecs = /\bcodecs="([^"]+)"/.exec(attributes)?.[1] ?? /<Representation\b[^>]*\bcodecs="([^"]+)"/.exec(set[2] ?? '')?.[1];
+    if (codecs) return codecs;
+  }
+  return undefined;
+}
 
-/** Why this machine can't decode a stream's media type, or undefined when it can (or we can't tell). */
+/** Both codecs of a manifest. */
+export function codecsOf(mpd: string): StreamCodecs {
+  return { video: videoCodecOf(mpd), audio: audioCodecOf(mpd) };
+}
+
+/**
+ * Why this machine can't play a stream's video (its KVS MediaType), or undefined when it can — by the
+ * platform decoder or the software H.265 path — or we can't tell.
+ */
 export function undecodableReason(mediaType: string | undefined): string | undefined {
-  const probe = mediaType ? PROBE_CODECS[mediaType.toLowerCase()] : undefined;
-  if (!probe || canPlayCodec(probe.codec)) return undefined;
-  return `This machine can't decode ${probe.label}`;
+  const codecs = codecsOfMediaType(mediaType);
+  if (!codecs.video) return undefined;
+  const plan = planPlayback(codecs, decodeAbilities(codecs), { muted: true, softwareSlotFree: true });
+  return plan.video.kind === 'unsupported' ? plan.video.reason : undefined;
 }

@@ -1,4 +1,7 @@
-import { canPlayCodec, videoCodecOf } from './codec-support';
+import { canPlayCodec, codecsOf } from './codec-support';
+import { decodeAbilities } from './codecs/decode-abilities';
+import { installG711Transmuxer } from './codecs/g711-transmuxer';
+import { planPlayback, type PlaybackPlan } from './codecs/playback-plan';
 import { classifyFailure, type Failure } from './failure';
 import { CameraClock, parseManifestTimeline } from './kvs-timeline';
 import { FALLBACK_POLL_SEC, LivePhase, liveEdgeOf, withUpdatePeriod, type LiveEdge } from './live-phase';
@@ -9,6 +12,8 @@ import { kvsRequestKind, type UsageMeter } from './usage-meter';
 export interface LayerEvents {
   /** A manifest (first or refreshed) arrived and was parsed. */
   onManifest(layer: PlaybackLayer): void;
+  /** The first manifest showed the stream's codecs: how this layer plays them. */
+  onPlan?(layer: PlaybackLayer): void;
   /** Shaka reported an error; streaming may still be retrying. */
   onFailure(layer: PlaybackLayer, failure: Failure): void;
   /** KVS answered a request with a throttle, the first of a burst on this session. */
@@ -39,6 +44,13 @@ export class PlaybackLayer {
   hasAudio: boolean | undefined;
   /** Loaded at the visible layer's picture (a renewal) rather than at the live edge. */
   alignedStart = false;
+  /** How the stream's codecs are played, decided on the first manifest before Shaka parses it. */
+  plan: PlaybackPlan | undefined;
+  /**
+   * This layer fetches the audio track: loaded for an unmuted tile, and the audio can be played here.
+   * A layer without it can't start sound later (Shaka adds no track to a loaded stream).
+   */
+  withAudio: boolean;
   private player: ShakaPlayer | null = null;
   private destroyed = false;
   /** Set when the tile gives its session back: no further request may leave. */
@@ -56,6 +68,7 @@ export class PlaybackLayer {
     muted: boolean,
     private readonly usage: UsageMeter,
   ) {
+    this.withAudio = !muted;
     this.video = document.createElement('video');
     this.video.className = 'layer';
     this.video.muted = muted;
@@ -76,13 +89,15 @@ export class PlaybackLayer {
    */
   async load(url: string, startTime?: number): Promise<void> {
     const shaka = shakaLibrary();
+    // G.711 sound reaches MSE through the renderer's decoder (once per page; a no-op without FLAC support).
+    installG711Transmuxer();
     const player = new shaka.Player();
     this.player = player;
     applyConfig(player, wallPlayerConfig((error) => {
       const failure = classifyFailure(error);
       // A refused session can't be fixed by retrying the same URL; the tile asks for a new one.
       if (failure.kind !== 'session-refused' && failure.kind !== 'unsupported' && !this.destroyed && !this.networkStopped) player.retryStreaming(STREAMING_RETRY_SECONDS);
-    }));
+    }, { withAudio: this.withAudio }));
     player.addEventListener('error', (event) => {
       if (!this.destroyed && !this.networkStopped) this.events.onFailure(this, classifyFailure((event as Event & { detail?: unknown }).detail));
     });
@@ -123,8 +138,7 @@ export class PlaybackLayer {
     const text = new TextDecoder().decode(data);
     const nowMs = Date.now();
     this.lastManifestAt = performance.now();
-    this.codec ??= videoCodecOf(text);
-    this.hasAudio ??= /contentType="audio"|mimeType="audio\//.test(text);
+    if (!this.plan) this.decide(player, text);
     if (this.codec && !canPlayCodec(this.codec)) this.unsupportedCodec = this.codec;
     const timeline = parseManifestTimeline(text);
     if (timeline) {
@@ -146,6 +160,26 @@ export class PlaybackLayer {
     this.chooseStart = false;
     if (!this.destroyed) this.events.onManifest(this);
     for (const wake of [...this.manifestWaiters]) wake();
+  }
+
+  /**
+   * The playback plan, from the first manifest's codecs: called inside Shaka's response filter, so a
+   * change of configuration here still reaches the manifest parser, before any media is fetched. Audio
+   * this machine can't play is never fetched, muted or not (G.711 without the renderer's decoder would
+   * fail the whole stream with 4032).
+   */
+  private decide(player: ShakaPlayer, mpd: string): void {
+    const codecs = codecsOf(mpd);
+    this.codec = codecs.video;
+    this.hasAudio = codecs.audio !== undefined;
+    // The software H.265 route is the tile's to take (a canvas player); this layer only reports it.
+    const plan = planPlayback(codecs, decodeAbilities(codecs), { muted: !this.withAudio, softwareSlotFree: true });
+    this.plan = plan;
+    if (this.withAudio && !plan.fetchAudio) {
+      this.withAudio = false;
+      applyConfig(player, { manifest: { disableAudio: true } });
+    }
+    if (!this.destroyed) this.events.onPlan?.(this);
   }
 
   /**

@@ -13,7 +13,7 @@ const RETRY = { maxAttempts: 3, baseDelay: 1000, backoffFactor: 2, fuzzFactor: 0
  * lowLatencyMode or liveSync (both made 2 s-fragment streams rebuffer or drift), and no fetching while a
  * tile is paused.
  */
-export function wallPlayerConfig(failureCallback: (error: ShakaError) => void): object {
+export function wallPlayerConfig(failureCallback: (error: ShakaError) => void, { withAudio }: { withAudio: boolean } = { withAudio: true }): object {
   return {
     streaming: {
       bufferingGoal: 6,
@@ -38,6 +38,9 @@ export function wallPlayerConfig(failureCallback: (error: ShakaError) => void): 
       defaultPresentationDelay: START_BEHIND_NEWEST_SEC,
       dash: { ignoreSuggestedPresentationDelay: true },
       retryParameters: RETRY,
+      // A muted tile fetches no audio: every audio fragment costs a media point in the points quota
+      // model. Unmuting reloads the tile with audio, make-before-break (Shaka can't add a track later).
+      disableAudio: !withAudio,
     },
     // One rendition per KVS stream: nothing for ABR to choose, so don't let it probe.
     abr: { enabled: false },

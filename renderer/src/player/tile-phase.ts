@@ -10,7 +10,8 @@ export interface ReducedRate {
 /** What the player of one tile is doing, as the operator should be told. */
 export type PlayerPhase =
   | { kind: 'connecting' }
-  | { kind: 'playing'; latencyMs?: number; renewing: boolean; reduced?: ReducedRate }
+  /** `notes`: what the operator should know about this picture ("audio: G.711 not supported", "software decode"). */
+  | { kind: 'playing'; latencyMs?: number; renewing: boolean; reduced?: ReducedRate; notes?: string[] }
   | { kind: 'buffering' }
   /** The session was refused; the picture is the last one until a renewed session arrives. */
   | { kind: 'renewing' }

@@ -4,6 +4,8 @@ import { Backoff } from './backoff';
 import type { Tier } from './budget/tier-decision';
 import { CanvasLayer, type CanvasMode } from './canvas/canvas-layer';
 import { CatchUp } from './catch-up';
+import type { PlaybackPlan } from './codecs/playback-plan';
+import { SOFTWARE_HEVC_DECODER, softwareDecodeSlots } from './hevc/availability';
 import { classifyFailure, describeFailure, type Failure } from './failure';
 import { afterNextPaint, decodedFrames, waitForPresentedFrames } from './frames';
 import { markTile } from './marks';
@@ -12,8 +14,18 @@ import { playerStarts } from './start-queue';
 import { samePhase, type PlayerPhase } from './tile-phase';
 import { UsageMeter, type SessionUsage } from './usage-meter';
 
+/** What the tile may offer for sound: Mute/Unmute only with audio; whether Unmute would be heard. */
+export interface AudioFacts {
+  hasAudio: boolean;
+  audioPlayable: boolean;
+  /** Why the sound can't be played here ("audio: G.711 not supported"), when it can't. */
+  reason?: string;
+}
+
 export interface TilePlayerEvents {
   onPhase(phase: PlayerPhase): void;
+  /** The stream's sound, once its manifest is known (and again if it changes). */
+  onAudio?(facts: AudioFacts): void;
   /** The service refused this session (401/403): the tile needs a new one. Reported once per session. */
   onSessionRefused(sessionId: string, httpStatus: number): void;
   /** KVS throttled this session's requests (a stream's points, or a per-session rate): once per burst. */
@@ -46,6 +58,8 @@ export interface TileFrameCounters {
   source: object;
   /** Full-rate live tiles: how far the picture is behind its live target (s). */
   behindSec: number | undefined;
+  /** Full-rate slots this tile takes (several when decoded in software). */
+  slots: number;
 }
 
 export interface TilePlayerOptions {
@@ -160,9 +174,30 @@ export class TilePlayer {
     this.startIncoming(grant);
   }
 
+  /**
+   * Mutes at once. The audio track follows: a muted tile stops fetching it and an unmuted one starts,
+   * by loading the same session again with (or without) audio underneath the picture and swapping when
+   * it shows frames (make-before-break, as renewals do: Shaka can't add or drop a track of a loaded
+   * stream, and reloading the same element would blank the tile).
+   */
   setMuted(muted: boolean): void {
+    if (muted === this.muted) return;
     this.muted = muted;
     for (const layer of [this.front, this.incoming?.layer]) if (layer instanceof PlaybackLayer) layer.setMuted(muted);
+    // A canvas draws pictures only: a tile on one has no sound to fetch.
+    const front = this.front;
+    if (this.destroyed || !(front instanceof PlaybackLayer) || !this.grant) return;
+    const wantAudio = !muted && front.plan?.audioPlayable === true;
+    // A swap already loading was made for the new state (startIncoming reads this.muted).
+    const incoming = this.incoming?.layer;
+    if (wantAudio !== front.withAudio && !(incoming instanceof PlaybackLayer && incoming.withAudio === wantAudio)) this.startIncoming(this.grant);
+  }
+
+  /** The stream's sound as the visible (or loading) Shaka layer found it; undefined before its manifest. */
+  audioFacts(): AudioFacts | undefined {
+    const layer = this.front ?? this.incoming?.layer;
+    const plan = layer instanceof PlaybackLayer ? layer.plan : undefined;
+    return plan ? audioFactsOf(plan) : undefined;
   }
 
   /** Hidden tiles stop decoding and fetching; shown again, they resume at the live edge. */
@@ -199,9 +234,20 @@ export class TilePlayer {
     this.followPlan();
   }
 
-  /** What this tile can play: the budget gives only what is possible. */
-  capabilities(): { canFull: boolean; canKeyFrames: boolean } {
-    return { canFull: !this.videoUnsupported || !this.canvasUnsupported, canKeyFrames: !this.canvasUnsupported };
+  /** What this tile can play: the budget gives only what is possible, and charges full rate its slots. */
+  capabilities(): { canFull: boolean; canKeyFrames: boolean; fullRateSlots: number } {
+    return { canFull: !this.videoUnsupported || !this.canvasUnsupported, canKeyFrames: !this.canvasUnsupported, fullRateSlots: this.fullRateSlots() };
+  }
+
+  /**
+   * A codec the platform's `<video>` can't play is drawn at full rate by a canvas decoder: in software
+   * (unless the platform's WebCodecs decodes it), costing CPU by its size.
+   */
+  private fullRateSlots(): number {
+    if (!this.videoUnsupported || this.canvasUnsupported) return 1;
+    const canvas = this.front instanceof CanvasLayer ? this.front : this.incoming?.layer instanceof CanvasLayer ? this.incoming.layer : undefined;
+    if (canvas?.decoderName !== undefined && canvas.decoderName !== SOFTWARE_HEVC_DECODER) return 1;
+    return canvas && canvas.canvas.width > 0 ? softwareDecodeSlots(canvas.canvas.width, canvas.canvas.height) : softwareDecodeSlots();
   }
 
   /** The visible picture's counters, for the decode budget; undefined before the first picture. */
@@ -209,10 +255,10 @@ export class TilePlayer {
     const front = this.front;
     if (!front || this.destroyed) return undefined;
     const tier = this.tierOf(front);
-    if (front instanceof CanvasLayer) return { tier, totalFrames: front.framesDrawn, droppedFrames: front.framesDropped, source: front, behindSec: undefined };
+    if (front instanceof CanvasLayer) return { tier, totalFrames: front.framesDrawn, droppedFrames: front.framesDropped, source: front, behindSec: undefined, slots: this.fullRateSlots() };
     const quality = front.video.getVideoPlaybackQuality();
     const target = this.grant?.playback.mode === 'LIVE' && this.visible ? front.liveStartSec() : undefined;
-    return { tier, totalFrames: quality.totalVideoFrames, droppedFrames: quality.droppedVideoFrames, source: front, behindSec: target === undefined ? undefined : target - front.video.currentTime };
+    return { tier, totalFrames: quality.totalVideoFrames, droppedFrames: quality.droppedVideoFrames, source: front, behindSec: target === undefined ? undefined : target - front.video.currentTime, slots: 1 };
   }
 
   currentPhase(): PlayerPhase {
@@ -416,6 +462,7 @@ export class TilePlayer {
             {
               onManifest: () => undefined,
               onFailure: (l, f) => this.onLayerFailure(l, f),
+              onPlan: (l) => this.onPlan(l),
               onThrottled: (l, status, errorType) => {
                 if (!this.destroyed && this.grant?.sessionId === l.sessionId) this.events.onThrottled(l.sessionId, status, errorType);
               },
@@ -523,7 +570,7 @@ export class TilePlayer {
   /** The playing phase for the visible layer, with its latency and, for key frames, the picture rate. */
   private refreshPlaying(layer: Layer, renewing = this.incoming !== null && this.incoming.layer.sessionId !== layer.sessionId || this.awaitingSession): void {
     const reduced = layer instanceof CanvasLayer && layer.currentMode === 'key-frames' ? { tier: 'key-frames' as const, fps: layer.pictureRate() } : undefined;
-    this.setPhase({ kind: 'playing', renewing, ...optional('latencyMs', this.latencyMs(layer)), ...optional('reduced', reduced) });
+    this.setPhase({ kind: 'playing', renewing, ...optional('latencyMs', this.latencyMs(layer)), ...optional('reduced', reduced), ...this.notes(layer) });
   }
 
   /** The visible layer, when a renewal should continue its picture: live, shown and playing. */
@@ -531,6 +578,27 @@ export class TilePlayer {
     const front = this.front;
     if (!(front instanceof PlaybackLayer) || !front.shaka || grant.playback.mode !== 'LIVE' || !this.visible || front.video.paused) return null;
     return this.phase.kind === 'playing' ? front : null;
+  }
+
+  private lastAudio = '';
+
+  private onPlan(layer: PlaybackLayer): void {
+    if (!layer.plan || this.destroyed) return;
+    const facts = audioFactsOf(layer.plan);
+    const key = JSON.stringify(facts);
+    if (key === this.lastAudio) return;
+    this.lastAudio = key;
+    this.events.onAudio?.(facts);
+  }
+
+  /**
+   * Notes the operator should see beside LIVE: sound the stream has but this machine can't play, and a
+   * picture decoded in software (it costs CPU a platform decoder would not).
+   */
+  private notes(layer: Layer): { notes?: string[] } {
+    if (layer instanceof CanvasLayer) return layer.decoderName === SOFTWARE_HEVC_DECODER ? { notes: ['software decode'] } : {};
+    const audio = layer.plan?.audio;
+    return audio?.kind === 'unsupported' ? { notes: [audio.reason] } : {};
   }
 
   private onIncomingFailed(layer: Layer, failure: Failure): void {
@@ -690,6 +758,10 @@ export class TilePlayer {
     this.phase = phase;
     this.events.onPhase(phase);
   }
+}
+
+function audioFactsOf(plan: PlaybackPlan): AudioFacts {
+  return { hasAudio: plan.hasAudio, audioPlayable: plan.audioPlayable, ...(plan.audio.kind === 'unsupported' ? { reason: plan.audio.reason } : {}) };
 }
 
 /**

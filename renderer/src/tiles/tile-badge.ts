@@ -77,9 +77,10 @@ export function tileBadge(session: SessionView, phase: PlayerPhase | null, playb
       const latency = playbackMode === 'LIVE' && phase.latencyMs !== undefined ? ` ${seconds(phase.latencyMs)}` : '';
       // The decode budget's tier, in the terms an operator reads: how often the picture changes.
       const rate = phase.reduced ? ` · ${fps(phase.reduced.fps)}` : '';
+      const notes = phase.notes?.length ? ` · ${phase.notes.join(' · ')}` : '';
       return {
         tone: 'live',
-        label: `${base}${latency}${rate}${phase.renewing ? ' · renewing' : ''}`,
+        label: `${base}${latency}${rate}${phase.renewing ? ' · renewing' : ''}${notes}`,
         ...(phase.reduced ? { detail: 'Key frames only: this machine decodes one picture per fragment on this tile so the whole wall keeps up. Selected, maximised and pinned tiles play every frame.' } : {}),
       };
     }
@@ -104,8 +105,9 @@ export function tileBadge(session: SessionView, phase: PlayerPhase | null, playb
 
 /**
  * Short words after the tile's state word, from what the player reports: the decode budget's picture rate
- * ("0.5 fps") when the tile shows key frames only.
+ * ("0.5 fps") when the tile shows key frames only, then the player's own notes ("software decode").
  */
 export function tileNotes(phase: PlayerPhase | null): string[] {
-  return phase?.kind === 'playing' && phase.reduced ? [fps(phase.reduced.fps)] : [];
+  if (phase?.kind !== 'playing') return [];
+  return [...(phase.reduced ? [fps(phase.reduced.fps)] : []), ...(phase.notes ?? [])];
 }

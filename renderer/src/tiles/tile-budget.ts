@@ -56,7 +56,7 @@ export class TileBudgetLink implements BudgetTile {
 
   demand(): ReturnType<BudgetTile['demand']> {
     const rect = this.element.getBoundingClientRect();
-    const caps = this.player?.capabilities() ?? { canFull: true, canKeyFrames: true };
+    const caps = this.player?.capabilities() ?? { canFull: true, canKeyFrames: true, fullRateSlots: 1 };
     return {
       area: rect.width * rect.height,
       selected: this.flags.selected,
@@ -67,6 +67,7 @@ export class TileBudgetLink implements BudgetTile {
       // A replay plays at full rate: key frames are for live walls.
       canKeyFrames: caps.canKeyFrames && this.flags.live,
       position: this.flags.position,
+      slots: caps.fullRateSlots,
     };
   }
 

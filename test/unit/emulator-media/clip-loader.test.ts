@@ -31,6 +31,10 @@ describe('the demo cameras', () => {
     expect(new Set(cameras.map((c) => c.slug)).size).toBe(9);
     expect(cameras.filter((c) => c.codecCamera).map((c) => c.slug)).toEqual(['rooftop', 'reception', 'intercom']);
     expect((await loadDemoCameras(undefined, { codecCameras: false })).map((c) => c.slug)).toEqual(cameras.filter((c) => !c.codecCamera).map((c) => c.slug));
+    // Some codec cameras only, by slug (the app's demo serves H.265 and AAC); a slug that is no codec camera is refused.
+    const h264 = cameras.filter((c) => !c.codecCamera).map((c) => c.slug);
+    expect((await loadDemoCameras(undefined, { codecCameras: ['reception', 'rooftop'] })).map((c) => c.slug)).toEqual([...h264, 'rooftop', 'reception']);
+    await expect(loadDemoCameras(undefined, { codecCameras: ['rooftop', 'lobby', 'nope'] })).rejects.toThrow("codecCameras: no codec camera called 'lobby', 'nope'; there are 'rooftop', 'reception', 'intercom'");
     for (const { name, clip, codecCamera, slug } of cameras) {
       expect(clip.name).toBe(name);
       expect(clip).toMatchObject({ width: 640, height: 360, frameRate: '25', mimeType: 'video/mp4' });

@@ -35,6 +35,17 @@ describe('assignTiers', () => {
     expect(demandOf([tile(0, { pinned: true }), tile(1, { selected: true }), tile(2, { maximised: true })])).toEqual({ wanting: 3, fewest: 2 });
     expect(demandOf([tile(0), tile(1)])).toEqual({ wanting: 2, fewest: 0 });
   });
+
+  it('charges a software-decoded tile its slots: beyond them it plays key frames, and cheaper tiles get the rest', () => {
+    // Two H.265 tiles decoded in software (4 slots each) first in reading order, then H.264 tiles.
+    const tiles = [tile(0, { slots: 4 }), tile(1, { slots: 4 }), tile(2), tile(3)];
+    expect(Object.fromEntries(assignTiers(tiles, 6))).toEqual({ t0: 'full', t1: 'key-frames', t2: 'full', t3: 'full' });
+    expect(Object.fromEntries(assignTiers(tiles, 8))).toEqual({ t0: 'full', t1: 'full', t2: 'key-frames', t3: 'key-frames' });
+    expect(Object.fromEntries(assignTiers(tiles, 3))).toEqual({ t0: 'key-frames', t1: 'key-frames', t2: 'full', t3: 'full' });
+    // A pinned one plays every frame whatever it costs; the demand counts slots.
+    expect(assignTiers([tile(0, { slots: 4, pinned: true })], 1).get('t0')).toBe('full');
+    expect(demandOf([...tiles, tile(4, { slots: 4, pinned: true })])).toEqual({ wanting: 14, pinned: 4 });
+  });
 });
 
 describe('judge', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure as classify, errorTypeOf } from '../../../renderer/src/player/failure';
-import { clockMinutes, clockTime, tileBadge } from '../../../renderer/src/tiles/tile-badge';
+import { clockMinutes, clockTime, tileBadge, tileNotes } from '../../../renderer/src/tiles/tile-badge';
 
 const at = new Date(2024, 0, 1, 12, 3, 4).getTime();
 
@@ -13,6 +13,18 @@ describe('tile badge', () => {
     expect(reduced).toMatchObject({ tone: 'live', label: 'LIVE 3.2 s · 0.5 fps' });
     expect(reduced.detail).toMatch(/Key frames only/);
     expect(tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { kind: 'playing', renewing: true, reduced: { tier: 'key-frames', fps: 1 } }).label).toBe('LIVE · 1 fps · renewing');
+  });
+
+  it("gives the tile bar's notes: the picture rate of a key-frames tile first, then the player's own", () => {
+    expect(tileNotes({ kind: 'playing', renewing: false, reduced: { tier: 'key-frames', fps: 0.5 }, notes: ['software decode'] })).toEqual(['0.5 fps', 'software decode']);
+    expect(tileNotes({ kind: 'playing', renewing: false })).toEqual([]);
+    expect(tileNotes({ kind: 'buffering' })).toEqual([]);
+    expect(tileNotes(null)).toEqual([]);
+  });
+
+  it('adds what the operator should know about the picture: sound it cannot play, software decode', () => {
+    const phase = { kind: 'playing', latencyMs: 3400, renewing: false, notes: ['software decode', 'audio: G.711 not supported'] } as const;
+    expect(tileBadge({ kind: 'granted', sessionId: 's', expiresAt: 0 }, { ...phase, notes: [...phase.notes] }).label).toBe('LIVE 3.4 s · software decode · audio: G.711 not supported');
   });
 
   it('says why a tile waits in main’s words, and when the next session frees in the page’s clock', () => {

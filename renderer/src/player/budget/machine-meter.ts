@@ -11,6 +11,8 @@ export interface TileFrames {
   source: object;
   /** How far the picture is behind its live target (s), for full-rate live tiles. */
   behindSec: number | undefined;
+  /** Full-rate slots it takes (default 1; more when decoded in software, see TileDemand.slots). */
+  slots?: number;
 }
 
 /** A tile this far behind its live target through a whole window counts as falling behind. */
@@ -81,7 +83,8 @@ export class MachineMeter {
       const dDropped = sameSource ? tile.droppedFrames - last.dropped : tile.droppedFrames;
       this.counters.set(tile.id, { source: tile.source, total: tile.totalFrames, dropped: tile.droppedFrames });
       if (tile.tier !== 'full') continue;
-      fullTiles += 1;
+      // Counted in slots, as the capacity is: a software-decoded tile takes several.
+      fullTiles += tile.slots ?? 1;
       // A tile first seen, or new to full rate, has counters from before the window: not this window's.
       if (last && sameSource && dTotal >= 0 && dDropped >= 0) {
         due += dTotal;

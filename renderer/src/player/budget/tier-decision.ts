@@ -32,6 +32,11 @@ export interface TileDemand {
   canKeyFrames: boolean;
   /** Reading order on the wall: the last tie-break, so the choice is stable. */
   position: number;
+  /**
+   * Full-rate slots its full rate costs (default 1): a picture decoded in software (H.265 where the
+   * platform has no decoder) costs the CPU of several platform-decoded tiles.
+   */
+  slots?: number;
 }
 
 /** One measurement window of the whole page (machine-meter.ts). */
@@ -46,7 +51,7 @@ export interface MachineWindow {
   lagP95Ms: number;
   /** Full-rate tiles whose picture stayed well behind their live target through the window. */
   tilesBehind: number;
-  /** Tiles playing at full rate in the window. */
+  /** Full-rate slots in use in the window: tiles playing at full rate, each counted by its `slots`. */
   fullTiles: number;
 }
 
@@ -151,22 +156,24 @@ export function assignTiers(tiles: readonly TileDemand[], capacity: number): Map
   const tiers = new Map<string, Tier>();
   let slots = capacity;
   for (const tile of [...tiles].filter((t) => t.visible).sort(rank)) {
-    const full = tile.canFull && (!tile.canKeyFrames || tile.pinned || slots > 0);
+    const cost = tile.slots ?? 1;
+    const full = tile.canFull && (!tile.canKeyFrames || tile.pinned || slots >= cost);
     tiers.set(tile.id, full ? 'full' : 'key-frames');
-    if (full) slots -= 1;
+    if (full) slots -= cost;
   }
   return tiers;
 }
 
 /**
- * Visible tiles that could use a full-rate slot, and the fewest slots the budget keeps: one per pinned
- * tile, and one more while a tile is selected or maximised (the one the operator is looking at).
+ * Full-rate slots the visible tiles could use, and the fewest slots the budget keeps: those the pinned
+ * tiles take, and those of one selected or maximised tile (the one the operator is looking at). A tile
+ * decoded in software takes more than one slot (`slots`).
  */
 export function demandOf(tiles: readonly TileDemand[]): { wanting: number; fewest: number } {
   const visible = tiles.filter((t) => t.visible && t.canFull);
-  const pinned = visible.filter((t) => t.pinned).length;
-  const watched = visible.some((t) => !t.pinned && (t.selected || t.maximised)) ? 1 : 0;
-  return { wanting: visible.length, fewest: pinned + watched };
+  const slots = (list: readonly TileDemand[]): number => list.reduce((sum, t) => sum + (t.slots ?? 1), 0);
+  const watched = visible.find((t) => !t.pinned && (t.selected || t.maximised));
+  return { wanting: slots(visible), fewest: slots(visible.filter((t) => t.pinned)) + (watched ? slots([watched]) : 0) };
 }
 
 function pct(x: number): string {
