@@ -16,7 +16,9 @@ describe('adding an account in a running app (browser shell)', () => {
   beforeAll(async () => {
     rig = await startWallRig({ demo: true, addAccount: false });
     page = await rig.open();
-    await waitAllLive(page, (await probeTiles(page)).length || 6, 60_000);
+    // The Demo wall's tiles appear with the page; then each must play.
+    await page.waitForSelector('section.tile', { timeout: 30_000 });
+    await waitAllLive(page, (await probeTiles(page)).length, 60_000);
   }, 90_000);
   afterAll(async () => {
     await rig?.stop();

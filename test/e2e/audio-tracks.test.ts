@@ -86,6 +86,8 @@ describe('sound on the wall', () => {
       const videoGetsBefore = videoGets;
       const allPointsBefore = mediaPoints();
       await startPictureSampler(page, 50);
+      // The tile's buttons show while it is pointed at, as for an operator.
+      await tileOf(stream).hover();
       await tileOf(stream).getByRole('button', { name: 'Unmute' }).click();
       // The swap: a second <video> loads underneath, then replaces the first.
       const swapped = await page
@@ -114,6 +116,7 @@ describe('sound on the wall', () => {
       await screenshot(page, `audio-tracks-${stream}-unmuted`);
 
       // Mute: silent at once, and the audio GETs stop once the audio-free player has taken over.
+      await tileOf(stream).hover();
       await tileOf(stream).getByRole('button', { name: 'Mute' }).click();
       await page.waitForFunction((name) => {
         const tile = document.querySelector(`section.tile[data-stream="${name}"]`)!;

@@ -149,7 +149,7 @@ describe('a 64-tile wall under the decode budget', () => {
     const target = (await lookAtWall(page)).filter((t) => t.tier === 'key-frames').pop()!;
     await page.evaluate(`(${PICTURE_WATCH})(${target.position})`);
 
-    await page.click(`section.tile[data-position="${target.position}"] button.surface`);
+    await page.click(`section.tile[data-position="${target.position}"] button.surface`, { position: { x: 4, y: 4 } });
     await expect.poll(async () => (await tileAt(page, target.position)).front, { timeout: 60_000 }).toBe('VIDEO');
     const promoted = await tileAt(page, target.position);
     expect(promoted.tier).toBe('full');
@@ -157,7 +157,7 @@ describe('a 64-tile wall under the decode budget', () => {
 
     // Select another tile: this one gives its slot back when the budget needs it, again without a gap.
     const other = (await lookAtWall(page)).find((t) => t.position !== target.position && t.tier === 'key-frames')!;
-    await page.click(`section.tile[data-position="${other.position}"] button.surface`);
+    await page.click(`section.tile[data-position="${other.position}"] button.surface`, { position: { x: 4, y: 4 } });
     await expect.poll(async () => (await tileAt(page, other.position)).front, { timeout: 60_000 }).toBe('VIDEO');
     await page.waitForTimeout(3000);
 

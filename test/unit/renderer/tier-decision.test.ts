@@ -44,7 +44,7 @@ describe('assignTiers', () => {
     expect(Object.fromEntries(assignTiers(tiles, 3))).toEqual({ t0: 'key-frames', t1: 'key-frames', t2: 'full', t3: 'full' });
     // A pinned one plays every frame whatever it costs; the demand counts slots.
     expect(assignTiers([tile(0, { slots: 4, pinned: true })], 1).get('t0')).toBe('full');
-    expect(demandOf([...tiles, tile(4, { slots: 4, pinned: true })])).toEqual({ wanting: 14, pinned: 4 });
+    expect(demandOf([...tiles, tile(4, { slots: 4, pinned: true })])).toEqual({ wanting: 14, fewest: 4 });
   });
 });
 
