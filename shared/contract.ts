@@ -358,6 +358,7 @@ export const PAGE_COMMANDS = [
   'tour.toggle',
   'accounts.open',
   'settings.open',
+  'view.stats',
   'help.shortcuts',
   'help.exportDiagnostics',
 ] as const;
