@@ -20,6 +20,7 @@ import { createHandlers } from './ipc/handlers';
 import type { WallServices } from './ipc/services';
 import { createEndpointCache, createKvsClients, createSessionIssuer, createStreamCatalogue, getDataEndpointVia } from './kvs';
 import { dataEndpointCaller } from './kvs/data-endpoint-call';
+import { CameraTally } from './pages/camera-tally';
 import { PageRegistry } from './pages/page-registry';
 import { createPageSessions } from './pages/page-sessions';
 import { createSessionService, LEDGER_VERSION, LedgerSnapshotSchema, migrateLedger, PoolSnapshotSchema, type SessionService } from './sessions';
@@ -107,6 +108,8 @@ export interface AppCore extends ShellCore {
   readonly dispatch: Dispatch;
   readonly events: EventHub;
   readonly sessions: SessionService;
+  /** Cameras live out of cameras shown, over every attached page (the tray shows it). */
+  readonly cameras: CameraTally;
   /** The machine woke up: renew every session now. */
   onResume(): void;
   /** The settings as saved now (the shell applies start at login, close confirmation…). */
@@ -229,11 +232,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const sessionService = sessions;
 
+  const cameraTally = new CameraTally();
   const registry = new PageRegistry({
     clock,
     logger,
     ...(options.pageLease ?? {}),
-    onGone: (page) => sessionService.releaseOwner(page.pageId),
+    onGone: (page) => {
+      cameraTally.drop(page.pageId);
+      sessionService.releaseOwner(page.pageId);
+    },
   });
   const pages = createPageSessions({ registry, sessions: sessionService, events, logger });
   const evidence = createEvidenceService({
@@ -341,6 +348,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       return { shown: true };
     },
     attachPage: (req, ctx) => pages.attach(req, ctx),
+    reportCameras: async (counts, ctx) => {
+      const page = registry.pageFor(ctx.senderId);
+      if (page) cameraTally.report(page.pageId, counts);
+      return { accepted: page !== undefined };
+    },
     heartbeatPage: (req, ctx) => pages.heartbeat(req, ctx),
     detachPage: (req, ctx) => pages.detach(req, ctx),
     acquireSession: (req, ctx) => pages.acquire(req, ctx),
@@ -359,6 +371,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     dispatch,
     events,
     sessions: sessionService,
+    cameras: cameraTally,
     settings: () => settings,
     onSettingsChanged: (listener) => {
       settingsListeners.add(listener);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Builds the Electron app: main and preload bundles (esbuild, CommonJS) into dist/app, and the
+// Builds the Electron app: main and preload bundles (esbuild, CommonJS) and the tray icon into dist/app, and the
 // renderer (Vite) into renderer/dist.
 //   node scripts/build.mjs [--out <dir>] [--no-renderer]
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -60,6 +60,10 @@ export async function buildElectronBundles({ outDir = join(root, 'dist', 'app') 
     // Sandboxed preloads can't load ES modules or most of Node: one self-contained CommonJS file.
     build({ ...common, entryPoints: [join(root, 'main/app/preload.ts')], outfile: join(outDir, 'preload.cjs'), sourcemap: false }),
   ]);
+  // The tray icon, beside the bundle that loads it (build/ itself doesn't ship).
+  await mkdir(outDir, { recursive: true });
+  await copyFile(join(root, 'build/icons/16x16.png'), join(outDir, 'tray.png'));
+  await copyFile(join(root, 'build/icons/32x32.png'), join(outDir, 'tray@2x.png'));
   return { main: join(outDir, 'main.cjs'), preload: join(outDir, 'preload.cjs') };
 }
 

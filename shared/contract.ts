@@ -42,6 +42,9 @@ const evidenceRange = z
   .refine((r) => r.end > r.start, { message: 'the end must be after the start', path: ['end'] })
   .refine((r) => r.end - r.start <= MAX_EVIDENCE_RANGE_MS, { message: 'a range of at most 24 hours', path: ['end'] });
 
+/** The most cameras one wall can show (a wall holds at most 64 tiles). */
+export const MAX_WALL_CAMERAS = 64;
+
 /** The largest serialized request main accepts; anything bigger is refused before parsing. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -291,6 +294,19 @@ export const calls = {
     request: z.object({ pageId: IdSchema, usage: z.array(TileUsageSchema).max(128).optional() }).strict(),
     response: z.object({ accepted: z.boolean() }),
   },
+  /**
+   * How many of the cameras on the page's wall play now (a camera on several tiles counts once), sent
+   * when the numbers change, at most every few seconds. Main adds up every window's numbers for the
+   * tray ("14 of 16 cameras live"); a page's numbers go when the page does. `accepted: false`: main
+   * doesn't know this page (not attached yet, or declared gone); it reports again after attaching.
+   */
+  'page.cameras': {
+    request: z
+      .object({ live: z.number().int().min(0).max(MAX_WALL_CAMERAS), total: z.number().int().min(0).max(MAX_WALL_CAMERAS) })
+      .strict()
+      .refine((r) => r.live <= r.total, { message: 'live cameras can be at most the cameras on the wall', path: ['live'] }),
+    response: z.object({ accepted: z.boolean() }),
+  },
   /** The page is going away (pagehide): its tiles' sessions return to the pool now rather than after the lease. */
   'page.detach': { request: z.object({ pageId: IdSchema }).strict(), response: z.object({ detached: z.boolean() }) },
   /**
@@ -342,6 +358,7 @@ export const PAGE_COMMANDS = [
   'tour.toggle',
   'accounts.open',
   'settings.open',
+  'view.stats',
   'help.shortcuts',
   'help.exportDiagnostics',
 ] as const;

@@ -19,6 +19,7 @@ import { dialogExportDestination, wireDownloads } from './saving';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { hardenSession, hardenWebContents } from './security';
 import { createElectronUpdater } from './updater';
+import { openTray } from './tray';
 import { createWallWindow, wireRendererRecovery } from './window';
 import { createLayoutKeeper } from './window-layout';
 import { createJsonStore } from '../store/json-store';
@@ -200,11 +201,29 @@ async function start(options: KioskOptions): Promise<void> {
     app.quit();
   });
 
+  // The tray: every window's cameras, live out of shown; its menu brings the walls back or quits.
+  const tray = openTray({
+    iconPath: join(app.getAppPath(), 'dist', 'app', 'tray.png'),
+    platform: process.platform,
+    cameras: core.cameras,
+    logger,
+    run: (command) => {
+      if (command === 'tray.quit') return app.quit();
+      if (windows.size === 0) return openWindow();
+      for (const { win } of windows.values()) {
+        if (win.isMinimized()) win.restore();
+        win.show();
+      }
+      windows.values().next().value?.win.focus();
+    },
+  });
+
   let disposed = false;
   app.on('will-quit', (event) => {
     if (disposed) return;
     event.preventDefault();
     disposed = true;
+    tray?.dispose();
     unwireCalls();
     keeper
       .flush()

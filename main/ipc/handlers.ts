@@ -42,6 +42,7 @@ export function createHandlers(services: WallServices): Handlers {
     'alerts.notify': (req, ctx) => services.notifyAlert(req, ctx),
     'page.attach': (req, ctx) => services.attachPage(req, ctx),
     'page.heartbeat': (req, ctx) => services.heartbeatPage(req, ctx),
+    'page.cameras': (req, ctx) => services.reportCameras(req, ctx),
     'page.detach': (req, ctx) => services.detachPage(req, ctx),
     'session.acquire': (req, ctx) => services.acquireSession(req, ctx),
     'session.release': (req, ctx) => services.releaseSession(req.tileId, ctx),

@@ -53,6 +53,7 @@ export interface WallServices {
   notifyAlert(alert: ParsedRequest<'alerts.notify'>, ctx: CallContext): Promise<CallResponse<'alerts.notify'>>;
   attachPage(request: ParsedRequest<'page.attach'>, ctx: CallContext): Promise<CallResponse<'page.attach'>>;
   heartbeatPage(request: ParsedRequest<'page.heartbeat'>, ctx: CallContext): Promise<CallResponse<'page.heartbeat'>>;
+  reportCameras(counts: ParsedRequest<'page.cameras'>, ctx: CallContext): Promise<CallResponse<'page.cameras'>>;
   detachPage(request: ParsedRequest<'page.detach'>, ctx: CallContext): Promise<CallResponse<'page.detach'>>;
   acquireSession(request: ParsedRequest<'session.acquire'>, ctx: CallContext): Promise<CallResponse<'session.acquire'>>;
   releaseSession(tileId: string, ctx: CallContext): Promise<CallResponse<'session.release'>>;

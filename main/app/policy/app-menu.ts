@@ -62,6 +62,7 @@ export function buildAppMenu(platform: NodeJS.Platform): MenuSpec[] {
         role('togglefullscreen'),
         { kind: 'command', label: 'Always on Top', command: 'view.alwaysOnTop', checkbox: true },
         command('Move Wall to Next Display', 'window.nextDisplay', 'CmdOrCtrl+Shift+M'),
+        command('Stats of Selected Tile', 'view.stats', 'CmdOrCtrl+I'),
         separator,
         role('resetZoom'),
         role('zoomIn'),

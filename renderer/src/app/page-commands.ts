@@ -13,6 +13,8 @@ export interface PageActions {
   openPanel: (panel: 'account' | 'settings') => void;
   showShortcuts: () => void;
   toggleTour: () => void;
+  /** The selected tile's statistics overlay on or off. */
+  toggleStats: () => void;
   exportDiagnostics: () => void;
 }
 
@@ -46,6 +48,8 @@ export function runPageCommand(command: PageCommand, actions: PageActions): void
       return;
     case 'tour.toggle':
       return actions.toggleTour();
+    case 'view.stats':
+      return actions.toggleStats();
     case 'accounts.open':
       return actions.openPanel('account');
     case 'settings.open':

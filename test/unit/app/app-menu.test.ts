@@ -36,6 +36,14 @@ describe('application menu', () => {
     expect(toElectronTemplate(buildAppMenu('linux'), () => undefined).map((i) => i.label ?? i.role)).toEqual(['File', 'editMenu', 'Wall', 'View', 'Accounts', 'Window', 'Help']);
     const help = toElectronTemplate(buildAppMenu('linux'), () => undefined).find((i) => i.label === 'Help')!;
     expect(help.submenu!.map((i) => i.label)).toEqual(['Keyboard Shortcuts', 'Open Logs Folder', 'Export Diagnostics…']);
+    // View › Stats goes to the page, whose selected tile shows or hides its statistics.
+    const ran: MenuCommand[] = [];
+    const view = toElectronTemplate(buildAppMenu('linux'), (c) => ran.push(c)).find((i) => i.label === 'View')!;
+    const stats = view.submenu!.find((i) => i.label === 'Stats of Selected Tile')!;
+    expect(stats.accelerator).toBe('CmdOrCtrl+I');
+    stats.click!();
+    expect(ran).toEqual(['view.stats']);
+    expect(isPageCommand('view.stats')).toBe(true);
   });
 
   it('sends page commands to the page and keeps the rest in the shell', () => {

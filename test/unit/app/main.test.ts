@@ -65,7 +65,28 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
       this.kiosk = kiosk;
     }
     restore() {}
+    show() {}
     focus() {}
+  }
+  const trays: FakeTray[] = [];
+  /** The tray icon: what it was told to say and which menu it holds. */
+  class FakeTray {
+    tooltip = '';
+    menu?: { template: Array<{ label?: string; click?: () => void }> };
+    destroyed = false;
+    constructor(readonly image: { path: string }) {
+      trays.push(this);
+    }
+    setToolTip(text: string) {
+      this.tooltip = text;
+    }
+    setTitle() {}
+    setContextMenu(menu: { template: Array<{ label?: string; click?: () => void }> }) {
+      this.menu = menu;
+    }
+    destroy() {
+      this.destroyed = true;
+    }
   }
   const app = Object.assign(appEvents, {
     quit: vi.fn(() => order.push('quit')),
@@ -95,6 +116,8 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
     dialog: { showErrorBox: vi.fn(), showMessageBoxSync: vi.fn(() => 0), showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: true, filePath: '' })) },
     powerSaveBlocker: { start: vi.fn(() => 7), stop: vi.fn() },
     Notification: Object.assign(vi.fn(), { isSupported: () => false }),
+    Tray: FakeTray,
+    nativeImage: { createFromPath: (path: string) => ({ path }) },
     ipcMain: new FakeIpcMain(),
     powerMonitor: new EventEmitter(),
     protocol: {
@@ -109,7 +132,7 @@ function fakeElectron(opts: { appPath: string; userData: string; lock: boolean }
     session: { defaultSession: new FakeSession() },
     shell: { openExternal: vi.fn() },
   };
-  return { electron, order, windows, protocolHandlers, displays };
+  return { electron, order, windows, trays, protocolHandlers, displays };
 }
 
 const dirs: string[] = [];
@@ -176,7 +199,7 @@ describe('Electron main process wiring', () => {
   }, 30_000);
 
   it('starts hardened: scheme, session, navigation, window, IPC, resume, quit', async () => {
-    const { electron, order, windows, protocolHandlers, appPath } = await launch(['--wall', 'Lobby', '--display', '1', '--fullscreen']);
+    const { electron, order, windows, trays, protocolHandlers, appPath } = await launch(['--wall', 'Lobby', '--display', '1', '--fullscreen']);
     await vi.waitFor(() => expect(windows).toHaveLength(1), { timeout: 10_000 });
     const [win] = windows;
 
@@ -237,8 +260,26 @@ describe('Electron main process wiring', () => {
       ReplySchema.parse(await handler({ sender: win.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'page.heartbeat', { pageId }));
     expect(await attach(win!, 'first')).toMatchObject({ ok: true, value: { windowId: 'w1' } });
     expect(await attach(windows[1]!, 'second')).toMatchObject({ ok: true, value: { windowId: 'w2' } });
+
+    // The tray adds up what each window's page reports, and forgets a page that went.
+    const [tray] = trays;
+    expect(tray!.image.path).toBe(join(appPath, 'dist', 'app', 'tray.png'));
+    expect(tray!.tooltip).toBe('KVS Wall — no cameras on a wall');
+    expect(tray!.menu!.template.map((i) => i.label)).toEqual(['Show Walls', 'Quit KVS Wall']);
+    const cameras = async (win: { webContents: FakeWebContents }, live: number, total: number) =>
+      ReplySchema.parse(await handler({ sender: win.webContents, senderFrame: { url: 'app://kvs-wall/index.html' } }, 'page.cameras', { live, total }));
+    expect(await cameras(win!, 8, 9)).toMatchObject({ ok: true, value: { accepted: true } });
+    expect(await cameras(windows[1]!, 6, 7)).toMatchObject({ ok: true, value: { accepted: true } });
+    expect(tray!.tooltip).toBe('KVS Wall — 14 of 16 cameras live');
+    expect(await cameras(win!, 9, 8)).toMatchObject({ ok: false, error: { code: 'InvalidRequest' } });
+    expect(tray!.tooltip).toBe('KVS Wall — 14 of 16 cameras live');
+
     win!.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
     expect(await beat(win!, 'first')).toMatchObject({ ok: true, value: { accepted: false } });
+    expect(tray!.tooltip).toBe('KVS Wall — 6 of 7 cameras live');
+    // A page not attached (the crashed one, before it loads again) is not counted.
+    expect(await cameras(win!, 9, 9)).toMatchObject({ ok: true, value: { accepted: false } });
+    expect(tray!.tooltip).toBe('KVS Wall — 6 of 7 cameras live');
     // …and the crashed page is loaded again by itself.
     await vi.waitFor(() => expect(win!.webContents.reloads).toBe(1));
 
@@ -283,6 +324,11 @@ describe('Electron main process wiring', () => {
     expect(quitEvent.defaultPrevented).toBe(true);
     await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalled());
     expect(electron.ipcMain.handlers.has(CALL_CHANNEL)).toBe(false);
+    expect(tray!.destroyed).toBe(true);
+    // The tray's Quit quits (through the same close confirmation as any quit).
+    electron.app.quit.mockClear();
+    tray!.menu!.template.find((i) => i.label === 'Quit KVS Wall')!.click!();
+    expect(electron.app.quit).toHaveBeenCalledTimes(1);
   }, 30_000);
 
   it('restores each saved wall window on its display, falls back while a display is missing, and saves the layout at quit', async () => {

@@ -46,6 +46,7 @@ function validRequests(accountId: string): { [N in CallName]: CallRequest<N> } {
     'diagnostics.export': { capabilities: { decoders: [{ contentType: 'video/mp4; codecs="avc1.64001f"', supported: true, smooth: true }], hardwareConcurrency: 8 } },
     'page.attach': { pageId: 'page-1', windowId: 'w1' },
     'page.heartbeat': { pageId: 'page-1', usage: [{ tileId: 'wall-1:0', sessionId: 's1', manifests: 3, inits: 1, fragments: 4, throttled: 0 }] },
+    'page.cameras': { live: 14, total: 16 },
     'page.detach': { pageId: 'page-1' },
     'session.acquire': { tileId: 'wall-1:0', stream, playback: { mode: 'LIVE' } },
     'session.release': { tileId: 'wall-1:0' },

@@ -194,6 +194,10 @@ export class MemoryServices implements WallServices {
     this.record('heartbeatPage');
     return { accepted: this.pages.get(req.pageId) === ctx.senderId };
   }
+  async reportCameras(_req: ParsedRequest<'page.cameras'>, ctx: CallContext) {
+    this.record('reportCameras');
+    return { accepted: [...this.pages.values()].includes(ctx.senderId) };
+  }
   async detachPage(req: ParsedRequest<'page.detach'>, ctx: CallContext) {
     this.record('detachPage');
     const mine = this.pages.get(req.pageId) === ctx.senderId;

@@ -19,6 +19,7 @@ function recorder(current = 'b') {
     openPanel: (p) => done.push(`panel ${p}`),
     showShortcuts: () => done.push('shortcuts'),
     toggleTour: () => done.push('tour'),
+    toggleStats: () => done.push('stats'),
     exportDiagnostics: () => done.push('diagnostics'),
   };
   return { done, actions };
@@ -40,6 +41,12 @@ describe('page commands', () => {
     expect(done).toEqual(['show a', 'show b']);
     expect(neighbourWall([wall('a')], 'a', 1)).toBeUndefined();
     expect(neighbourWall(WALLS, 'gone', -1)?.id).toBe('c');
+  });
+
+  it('toggles the selected tile’s statistics', () => {
+    const { done, actions } = recorder();
+    runPageCommand('view.stats', actions);
+    expect(done).toEqual(['stats']);
   });
 
   it('acts on the wall shown', () => {
