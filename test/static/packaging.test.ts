@@ -348,6 +348,9 @@ describe('Electron bundles', () => {
       // File › New Window opens another wall window on the same core.
       expect(report.menuLabels).toContain('File');
       expect(report.windowCount).toBe(2);
+      // The tray icon ships inside the bundle's app folder and starts with no cameras counted.
+      expect(report.trayIcon).toBe(join(appPath, 'dist', 'app', 'tray.png'));
+      expect(report.trayTooltip).toMatch(/KVS Wall/);
 
       // The security checklist, as the built main process behaves.
       // No remote content: every window loads the app's own scheme.
