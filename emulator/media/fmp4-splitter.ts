@@ -11,6 +11,7 @@ import { type FragmentInfo, readFragmentInfo } from './fragment-info';
 import { type Box, Mp4FormatError, readBoxes } from './mp4-boxes';
 import { type AudioTrackInfo, type MovieTracks, type TrackExtendsDefaults, type VideoTrackInfo, readMovieTracks } from './track-info';
 import { type TrackSelection, trackFragment, trackInit } from './track-split';
+import { concat } from './bytes';
 
 export type ClipMedia = Omit<Clip, 'name'>;
 
@@ -96,16 +97,6 @@ function frameRateOf(infos: readonly FragmentInfo[], timescale: number): string 
   const numerator = timescale / divisor;
   const denominator = duration / divisor;
   return denominator === 1 ? `${numerator}` : `${numerator}/${denominator}`;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /**

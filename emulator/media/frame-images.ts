@@ -18,6 +18,7 @@ import { LruCache } from './lru-cache';
 import { readBoxes } from './mp4-boxes';
 import { readMovieTracks } from './track-info';
 import { samplesOf } from './track-split';
+import { concat } from './bytes';
 
 export type ImageFormat = 'JPEG' | 'PNG';
 
@@ -66,16 +67,6 @@ function encoderArguments(shape: ImageShape): string[] {
   return shape.format === 'JPEG'
     ? ['-c:v', 'mjpeg', '-q:v', String(qscale(shape.quality)), '-pix_fmt', 'yuvj420p']
     : ['-c:v', 'png', '-pix_fmt', 'rgb24'];
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** Runs ffmpeg with `input` on its stdin; rejects with its last lines of stderr when it fails. */

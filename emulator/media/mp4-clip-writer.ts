@@ -10,6 +10,7 @@ import { isSyncSample } from './fragment-info';
 import { type Box, Mp4FormatError, childBoxes, encodeBox, encodeFullBox, readBoxes, requirePath } from './mp4-boxes';
 import { type LocatedSample, samplesOf } from './track-split';
 import { type AudioTrackInfo, type VideoTrackInfo, readMovieTracks } from './track-info';
+import { concat, u16, u32, u64 } from './bytes';
 
 /** One track of the clip: its init segment and its fragments (single-track moof + mdat each). */
 export interface ClipTrackSource {
@@ -20,34 +21,6 @@ export interface ClipTrackSource {
 const MOVIE_TIMESCALE = 1000;
 const UINT32_LIMIT = 2 ** 32;
 const IDENTITY_MATRIX = [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000];
-
-function u16(value: number): Uint8Array {
-  const out = new Uint8Array(2);
-  new DataView(out.buffer).setUint16(0, value);
-  return out;
-}
-
-function u32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value >>> 0);
-  return out;
-}
-
-function u64(value: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(value));
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 const zeros = (count: number) => new Uint8Array(count);
 const words = (values: readonly number[]) => concat(values.map(u32));

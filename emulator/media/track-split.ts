@@ -8,6 +8,7 @@
 import { type RunSample, type TrackFragment, TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF, readTrackFragment } from './fragment-info';
 import { type Box, BoxReader, Mp4FormatError, childBoxes, encodeBox, encodeFullBox, readBoxes } from './mp4-boxes';
 import type { TrackExtendsDefaults } from './track-info';
+import { concat, u32, u64 } from './bytes';
 
 /** A track of the source file and the number it is served under. */
 export interface TrackSelection {
@@ -22,28 +23,6 @@ const TRUN_SAMPLE_DURATION = 0x100;
 const TRUN_SAMPLE_SIZE = 0x200;
 const TRUN_SAMPLE_FLAGS = 0x400;
 const TRUN_SAMPLE_CTO = 0x800;
-
-function u32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value >>> 0);
-  return out;
-}
-
-function u64(value: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(value));
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** The init segment's brands: ISO base media with fragments, as DASH players expect. */
 const FTYP = encodeBox('ftyp', new TextEncoder().encode('iso6'), u32(0), new TextEncoder().encode('iso6iso5mp41dash'));

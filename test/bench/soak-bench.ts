@@ -22,7 +22,6 @@
  * Loopback only; stops by itself and cleans up. The in-page probes keep constant-size state (no
  * per-sample arrays), so they don't add to the memory they measure. Not part of pass/fail.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetDASHStreamingSessionURLCommand, KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
@@ -30,6 +29,7 @@ import { GetDataEndpointCommand, KinesisVideoClient } from '@aws-sdk/client-kine
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import type { RunningEmulator } from '../../emulator';
 import { ROOT, probeTiles, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
+import { chromiumMemory } from './machine';
 import { quantile } from './stats';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, tiles: { type: 'string', default: '16' }, only: { type: 'string' } } });
@@ -219,27 +219,8 @@ interface MemorySample {
   swaps: number;
 }
 
-async function pssKiB(pid: number): Promise<number> {
-  try {
-    const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
-    return Number(/^Pss:\s+(\d+) kB/m.exec(text)?.[1] ?? NaN);
-  } catch {
-    return NaN;
-  }
-}
-
 async function sampleMemory(browserCdp: CDPSession, pageCdp: CDPSession, page: Page, atMin: number): Promise<MemorySample> {
-  const { processInfo } = await browserCdp.send('SystemInfo.getProcessInfo');
-  const renderers: number[] = [];
-  let others = 0;
-  for (const p of processInfo) {
-    const kib = await pssKiB(p.id);
-    if (!Number.isFinite(kib)) continue;
-    if (p.type === 'renderer') renderers.push(kib);
-    else others += kib;
-  }
-  // The browser process itself isn't listed by getProcessInfo; its pid is the renderers' parent.
-  renderers.sort((a, b) => b - a);
+  const memory = await chromiumMemory(browserCdp);
   const { metrics } = await pageCdp.send('Performance.getMetrics');
   const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
   const probe = await page.evaluate(() => ({
@@ -248,9 +229,7 @@ async function sampleMemory(browserCdp: CDPSession, pageCdp: CDPSession, page: P
   }));
   return {
     atMin,
-    rendererMiB: (renderers[0] ?? NaN) / 1024,
-    renderers: renderers.length,
-    othersMiB: others / 1024 + (renderers.slice(1).reduce((a, b) => a + b, 0) / 1024),
+    ...memory,
     jsHeapMiB: metric('JSHeapUsedSize') / MiB,
     domNodes: metric('Nodes'),
     ...probe,
