@@ -290,6 +290,9 @@ export async function replayFrom(page: Page, position: number, secondsAgo: numbe
   const tile = page.locator(`section.tile[data-position="${position}"]`);
   await tile.hover();
   await tile.getByRole('button', { name: 'Look back' }).click();
+  // The timeline follows the selected tile: type the time only once it shows this tile's camera.
+  const stream = await tile.getAttribute('data-stream');
+  await page.locator(`section.timeline[aria-label="Timeline of ${stream}"]`).waitFor({ timeout: 15_000 });
   const at = Math.floor((Date.now() - secondsAgo * 1000) / 1000) * 1000;
   await page.getByRole('textbox', { name: 'Go to date and time' }).fill(await typedTime(page, at));
   await page.getByRole('button', { name: 'Go', exact: true }).click();
