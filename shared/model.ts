@@ -365,6 +365,38 @@ export const KioskSettingsSchema = z
   .strict();
 export type KioskSettings = z.infer<typeof KioskSettingsSchema>;
 
+/**
+ * The stream tag by which a camera names its sub-stream on the account itself: its value is the name of
+ * a second, low-resolution KVS stream of the same camera (`kvs-wall:sub-stream` = `lobby-sub`).
+ */
+export const SUB_STREAM_TAG = 'kvs-wall:sub-stream';
+/** The most cameras the settings can name a sub-stream for. */
+export const MAX_SUB_STREAM_SETTINGS = 256;
+
+/**
+ * A camera's sub-stream as the operator set it: a second, low-resolution KVS stream of the same account
+ * that grid tiles play instead of the camera's own (main) stream; the selected or maximised tile plays
+ * the main stream. `subStream: null` plays the main stream everywhere, even when the camera's tag names
+ * a sub-stream. A setting wins over the tag.
+ */
+export const SubStreamSettingSchema = z
+  .object({ accountId: IdSchema, streamName: StreamNameSchema, subStream: StreamNameSchema.nullable() })
+  .strict()
+  .refine((s) => s.subStream !== s.streamName, { message: 'a camera\'s sub-stream must be another stream than the camera\'s own', path: ['subStream'] });
+export type SubStreamSetting = z.infer<typeof SubStreamSettingSchema>;
+
+export const SubStreamSettingsSchema = z
+  .array(SubStreamSettingSchema)
+  .max(MAX_SUB_STREAM_SETTINGS)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((s, i) => {
+      const key = `${s.accountId}/${s.streamName}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', message: `${s.streamName} is listed twice: a camera has one sub-stream`, path: [i, 'streamName'] });
+      seen.add(key);
+    });
+  });
+
 export const SettingsSchema = z.object({
   /** Seconds a KVS session lives; see docs/sessions.md for why this default. */
   sessionExpiresSeconds: z.number().int().min(300).max(43200),
@@ -381,6 +413,8 @@ export const SettingsSchema = z.object({
   startAtLogin: z.boolean().optional(),
   /** Which clock the wall's times are shown in: this computer's, each camera's (its timezone tag), or UTC. */
   clockZone: z.enum(['operator', 'camera', 'utc']).optional(),
+  /** Cameras' sub-streams for grid tiles (see `SubStreamSettingSchema`); cameras not listed follow their tag. */
+  subStreams: SubStreamSettingsSchema.optional(),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
 
