@@ -143,6 +143,12 @@ export class TilePlayer {
   /** Paused on purpose (a paused replay): no frame is expected, so none is missed. */
   private held = false;
   private rate = 1;
+  /**
+   * The stream of each layer's session, when the tile said (`play(grant, stream)`): a camera's main and
+   * sub-stream have media timelines of their own, so a swap between them starts at the live edge.
+   */
+  private readonly layerStreams = new WeakMap<Layer, string>();
+  private stream: string | undefined;
 
   constructor(
     private readonly host: HTMLElement,
@@ -161,13 +167,14 @@ export class TilePlayer {
    * it already plays (main hands a tile its own session back when the page attaches again) changes
    * nothing but the grant's details: no second player, no reload.
    */
-  play(grant: Grant): void {
+  play(grant: Grant, stream?: string): void {
     if (this.destroyed) return;
     if (this.plays(grant.sessionId) && !this.awaitingSession && !this.refusedSessions.has(grant.sessionId)) {
       this.grant = grant;
       return;
     }
     this.grant = grant;
+    this.stream = stream;
     this.awaitingSession = false;
     this.refusedSessions.clear();
     this.backoff.reset();
@@ -316,6 +323,11 @@ export class TilePlayer {
     if (this.grant) stats.sessionExpiresAt = this.grant.expiresAt;
     if (front.codec) stats.codec = front.codec;
     return stats;
+  }
+
+  /** The stream of the picture on screen, as the tile named it to `play`. */
+  shownStream(): string | undefined {
+    return this.front ? this.layerStreams.get(this.front) : undefined;
   }
 
   /** Epoch ms at the camera for the picture on screen, from the manifest's kvs:ts. */
@@ -471,6 +483,7 @@ export class TilePlayer {
             this.usage,
           );
     layer.setFront(this.front === null);
+    if (this.stream !== undefined) this.layerStreams.set(layer, this.stream);
     this.incoming = { layer, abort };
     if (!this.front) this.setPhase({ kind: 'connecting' });
     else if (this.phase.kind === 'playing' && this.front.sessionId !== grant.sessionId) this.setPhase({ ...this.phase, renewing: true });
@@ -500,14 +513,14 @@ export class TilePlayer {
     // swap (measured: a 1.3 s stall in about one swap in ten). The visible layer has already settled
     // where its fragments arrive in time (a stall moves Shaka back for good), so the new one polls in
     // step with it (loaded right after its manifest arrives) and starts at its picture.
-    const follow = this.followable(grant);
+    const follow = this.followable(grant, layer);
     if (follow) await follow.nextManifest(HANDOVER_POLL_WAIT_MS, signal);
     const release = await playerStarts.turn(signal);
     let first = false;
     try {
       if (signal.aborted) return;
       markTile('kvs-wall:load', this.tileId, { sessionId: grant.sessionId });
-      const startTime = follow && follow === this.front && this.followable(grant) ? follow.video.currentTime + this.handoverLeadSec : undefined;
+      const startTime = follow && follow === this.front && this.followable(grant, layer) ? follow.video.currentTime + this.handoverLeadSec : undefined;
       layer.alignedStart = startTime !== undefined;
       try {
         await layer.load(grant.url, startTime);
@@ -573,10 +586,11 @@ export class TilePlayer {
     this.setPhase({ kind: 'playing', renewing, ...optional('latencyMs', this.latencyMs(layer)), ...optional('reduced', reduced), ...this.notes(layer) });
   }
 
-  /** The visible layer, when a renewal should continue its picture: live, shown and playing. */
-  private followable(grant: Grant): PlaybackLayer | null {
+  /** The visible layer, when a renewal should continue its picture: live, shown, playing, the same stream. */
+  private followable(grant: Grant, incoming: Layer): PlaybackLayer | null {
     const front = this.front;
     if (!(front instanceof PlaybackLayer) || !front.shaka || grant.playback.mode !== 'LIVE' || !this.visible || front.video.paused) return null;
+    if (this.layerStreams.get(front) !== this.layerStreams.get(incoming)) return null;
     return this.phase.kind === 'playing' ? front : null;
   }
 

@@ -9,4 +9,9 @@ export interface TileControl extends TileHandle {
   resetZoom(): boolean;
   toggleStats(): void;
   statsShown(): boolean;
+  /**
+   * Resolves true once the picture is the camera's own stream (a grid tile may show its sub-stream, and
+   * switches when selected): evidence is taken of the camera. False after `timeoutMs`.
+   */
+  whenCamera?(timeoutMs: number): Promise<boolean>;
 }

@@ -14,12 +14,20 @@ export interface TileSessionEvents {
   onSession(view: SessionView): void;
   onPhase(phase: PlayerPhase | null): void;
   onBudget(budget: BudgetEvent): void;
+  /**
+   * A switch to another stream of the camera (`switchStream`) got no session (the stream is missing,
+   * refused, or waits for quota): the tile went back to the stream it played, and says why.
+   */
+  onSwitchFailed?(stream: StreamRef, error: AppError): void;
 }
 
 /** What a tile session needs of its player (the real one is `TilePlayer`). */
 export interface TilePlayerLike {
-  /** A session to play; the one it already plays changes nothing. */
-  play(grant: Grant): void;
+  /**
+   * A session to play; the one it already plays changes nothing. `stream` names the session's stream:
+   * a session of another stream than the picture's has its own media timeline.
+   */
+  play(grant: Grant, stream?: string): void;
   setMuted(muted: boolean): void;
   setVisible(visible: boolean): void;
   currentPhase(): PlayerPhase;
@@ -71,25 +79,53 @@ export class TileSession<P extends TilePlayerLike = TilePlayerLike> {
   /** Only the latest acquire's answer counts. */
   private acquireSeq = 0;
   private destroyed: Promise<void> = Promise.resolve();
+  /** The stream it played before a switch to another stream of the camera, until the switch's grant arrives. */
+  private switchedFrom: StreamRef | null = null;
+  private current: StreamRef;
 
   constructor(
     private readonly api: WallApi,
     private readonly lease: TileLease,
     readonly tileId: TileId,
-    readonly stream: StreamRef,
+    stream: StreamRef,
     readonly playback: Playback,
     private readonly events: TileSessionEvents,
     private readonly createPlayer: PlayerFactory<P>,
     options: { muted: boolean },
   ) {
     this.muted = options.muted;
+    this.current = { ...stream };
+  }
+
+  /** The stream the tile asks sessions for: its camera's, or the camera's sub-stream. */
+  get stream(): StreamRef {
+    return this.current;
+  }
+
+  /**
+   * Plays another stream of the same camera (its sub-stream, or back to its main stream): main gives
+   * the tile a session of that stream (a pooled one when it has one), and the player swaps to it
+   * make-before-break, the old picture staying until the new one shows frames. If that stream gets no
+   * session, the tile goes back to the one it played (`onSwitchFailed`).
+   */
+  switchStream(stream: StreamRef): void {
+    if (sameRef(stream, this.current) || this.stopped) return;
+    // The stream to fall back on is the one the picture shows: a switch back to it before the first
+    // switch's grant arrived leaves nothing to undo.
+    if (this.switchedFrom) {
+      if (sameRef(this.switchedFrom, stream)) this.switchedFrom = null;
+    } else if (this.player) {
+      this.switchedFrom = { ...this.current };
+    }
+    this.current = { ...stream };
+    if (this.started) void this.acquire();
   }
 
   /** Subscribes and asks for a session once the page is attached. */
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    const { api, stream } = this;
+    const { api } = this;
     this.unsubscribe.push(
       api.on('session.renewed', (e) => {
         if (e.tileId === this.tileId) this.onGrant(e.grant);
@@ -98,7 +134,7 @@ export class TileSession<P extends TilePlayerLike = TilePlayerLike> {
         if (e.tileId === this.tileId && !this.stopped) this.onState(e);
       }),
       api.on('session.budget', (e) => {
-        if (e.stream.accountId === stream.accountId && e.stream.streamName === stream.streamName) this.events.onBudget(e);
+        if (sameRef(e.stream, this.current)) this.events.onBudget(e);
       }),
       this.lease.onAttached((generation) => {
         // Main may have let go of the tile with the page: ask again (its own session comes back).
@@ -163,13 +199,16 @@ export class TileSession<P extends TilePlayerLike = TilePlayerLike> {
     markTile('kvs-wall:acquire', this.tileId);
     let answer;
     try {
-      answer = await this.api.call('session.acquire', { tileId: this.tileId, stream: this.stream, playback: this.playback });
+      answer = await this.api.call('session.acquire', { tileId: this.tileId, stream: this.current, playback: this.playback });
     } catch (error) {
       if (this.stopped || seq !== this.acquireSeq) return;
-      this.onAcquireError(errorOf(error), true);
+      const detail = errorOf(error);
+      if (detail.code !== 'NetworkError' && detail.code !== PAGE_NOT_ATTACHED && this.switchBack(detail)) return;
+      this.onAcquireError(detail, true);
       return;
     }
     if (this.stopped || seq !== this.acquireSeq) return;
+    if (answer.status !== 'granted' && this.switchBack(answer.status === 'error' ? answer.error : appError('ClientLimitExceededException', answer.reason, { retryable: true, retryAt: answer.until }))) return;
     switch (answer.status) {
       case 'granted':
         this.onGrant(answer.grant);
@@ -184,6 +223,21 @@ export class TileSession<P extends TilePlayerLike = TilePlayerLike> {
         this.onAcquireError(answer.error, false);
         break;
     }
+  }
+
+  /**
+   * The stream switched to got no session while the old picture still plays: back to the stream it
+   * played (its session is in main's pool for this tile), so a sub-stream's trouble never blanks a tile.
+   */
+  private switchBack(error: AppError): boolean {
+    const from = this.switchedFrom;
+    if (!from || !this.player) return false;
+    const failed = this.current;
+    this.switchedFrom = null;
+    this.current = from;
+    this.events.onSwitchFailed?.(failed, error);
+    void this.acquire();
+    return true;
   }
 
   private onAcquireError(error: AppError, thrown: boolean): void {
@@ -259,6 +313,7 @@ export class TileSession<P extends TilePlayerLike = TilePlayerLike> {
   private onGrant(grant: Grant): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
+    this.switchedFrom = null;
     this.events.onSession({ kind: 'granted', sessionId: grant.sessionId, expiresAt: grant.expiresAt });
     if (!this.player) {
       this.player = this.createPlayer(
@@ -272,6 +327,14 @@ export class TileSession<P extends TilePlayerLike = TilePlayerLike> {
       this.player.setVisible(this.visible);
       this.events.onPhase(this.player.currentPhase());
     }
-    this.player.play(grant);
+    this.player.play(grant, streamKey(this.current));
   }
+}
+
+function sameRef(a: StreamRef, b: StreamRef): boolean {
+  return a.accountId === b.accountId && a.streamName === b.streamName;
+}
+
+function streamKey(ref: StreamRef): string {
+  return `${ref.accountId}/${ref.streamName}`;
 }

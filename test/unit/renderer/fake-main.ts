@@ -42,6 +42,8 @@ export class FakeMain {
   /** Sessions the app may count per stream; Infinity: no cap. */
   limitPerStream = Number.POSITIVE_INFINITY;
   heartbeatMs = 5000;
+  /** Streams (`accountId/streamName`) the account doesn't have: acquiring one is refused, as KVS's ResourceNotFoundException. */
+  readonly missingStreams = new Set<string>();
   private nextClient = 1;
   private nextWindow = 1;
 
@@ -119,6 +121,7 @@ export class FakeMain {
     const held = this.sessions.find((s) => s.lessee === tile);
     if (held && held.stream === stream && held.spec === spec) return { status: 'granted', grant: grantOf(held, request.playback) };
     if (held) held.lessee = undefined;
+    if (this.missingStreams.has(stream)) return { status: 'error', error: appError('ResourceNotFoundException', `The stream ${request.stream.streamName} was not found.`) };
     const free = this.sessions
       .filter((s) => !s.lessee && s.stream === stream && s.spec === spec && (request.playback.mode !== 'LIVE_REPLAY' || s.lastLessee === tile))
       .sort((a, b) => Number(b.lastLessee === tile) - Number(a.lastLessee === tile));

@@ -31,9 +31,13 @@ export class FakePlayer implements TilePlayerLike {
     return this.grants.at(-1)?.sessionId;
   }
 
-  play(grant: Grant): void {
+  /** The stream named with each grant (`accountId/streamName`). */
+  readonly streams: Array<string | undefined> = [];
+
+  play(grant: Grant, stream?: string): void {
     const same = this.sessionId === grant.sessionId;
     this.grants.push(grant);
+    this.streams.push(stream);
     if (!same) this.loads.push(grant.sessionId);
   }
 
