@@ -1,5 +1,6 @@
 import type { CallResponse, WallApi } from '../../../shared/contract';
 import type { AccountSummary, Settings, Wall } from '../../../shared/model';
+import { taggedSubStreams } from '../../../shared/sub-streams';
 import { defaultWall, gridFor, newWallId } from '../walls/wall-layout';
 
 export type AppInfo = CallResponse<'app.info'>;
@@ -36,12 +37,24 @@ export async function createDefaultWalls(api: WallApi, accounts: readonly Accoun
   const page = await api.call('streams.list', { accountId: account.id, maxResults: 64 });
   const isDemo = account.kind === 'demo';
   const offered = new Set(isDemo ? demoWalls.flatMap((w) => w.cameras) : []);
+  // A camera's sub-stream is the camera's, not a camera of its own: its tile plays it in the grid.
+  for (const name of await subStreamsAmong(api, account.id, page.streams.map((s) => s.name))) offered.add(name);
   const first = defaultWall(newWallId(), isDemo ? 'Demo wall' : `${account.name} wall`, account.id, page.streams.filter((s) => !offered.has(s.name)));
   const walls = [await api.call('walls.save', first)];
   if (isDemo) {
     for (const offer of demoWalls) walls.push(await api.call('walls.save', gridWall(newWallId(), offer.name, account.id, offer.grid, offer.cameras)));
   }
   return walls;
+}
+
+/** The streams some of `names` name as their sub-stream by tag (none when the tags can't be read). */
+async function subStreamsAmong(api: WallApi, accountId: string, names: readonly string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  try {
+    return taggedSubStreams((await api.call('streams.tags', { accountId, streamNames: names.slice(0, 200) })).tags);
+  } catch {
+    return new Set();
+  }
 }
 
 /** An empty wall with a unique name. */
