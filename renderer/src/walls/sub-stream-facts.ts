@@ -57,6 +57,18 @@ export async function readSubStreamFacts(api: WallApi, cameras: readonly StreamR
   return facts;
 }
 
+/**
+ * How long a wall's tiles wait for their cameras' tags before they start anyway (on the camera's own stream,
+ * switching to a sub-stream when the tags come): cached tags answer in milliseconds; a slow or unreachable
+ * account must not hold the wall's first picture.
+ */
+export const FACTS_WAIT_MS = 1500;
+
+/** Facts that know nothing of `cameras` but that they were asked about (the wait is over). */
+export function nothingKnown(cameras: readonly StreamRef[]): SubStreamFacts {
+  return { tags: new Map(), streams: new Map(), asked: new Set(cameras.map(keyOf)) };
+}
+
 /** Newer facts over older ones: cameras asked about before keep what was known of them. */
 export function mergeFacts(older: SubStreamFacts, newer: SubStreamFacts): SubStreamFacts {
   return {
