@@ -18,6 +18,8 @@ function mediaTypeOf(clip: Clip): string {
 export interface CameraSetup {
   /** With the default cameras: serve the codec cameras too (all, or those named). */
   readonly codecCameras: CodecCameraChoice;
+  /** With the default cameras: serve their sub-streams too. */
+  readonly subStreams: boolean;
   /** With a number of cameras: where their encodes are cached, the ffmpeg that makes them, and how many run at once. */
   readonly cacheDir: string;
   readonly ffmpegPath: string;
@@ -27,7 +29,7 @@ export interface CameraSetup {
 
 /** `count` distinct cameras made from the shipped H.264 demo clips (see media/camera-variants.ts). */
 async function distinctCameras(count: number, setup: CameraSetup): Promise<{ specs: CameraSpec[]; build: CameraBuild }> {
-  const sources = (await listDemoCameras()).filter((c) => !c.codecCamera);
+  const sources = (await listDemoCameras()).filter((c) => !c.codecCamera && c.subStreamOf === undefined);
   const { cameras, build } = await buildVariants(planVariants(count, sources), setup);
   return {
     specs: cameras.map((c) => ({ name: c.streamName, file: c.file, tags: c.source.tags, startOffsetMs: c.startOffsetMs })),
@@ -49,7 +51,7 @@ export async function loadCameras(cameras: readonly CameraSpec[] | number | unde
     specs = [...cameras];
   } else {
     // Demo cameras are named by slug: display names have spaces, which stream names may not.
-    specs = (await loadDemoCameras(undefined, { codecCameras: setup.codecCameras })).map((d) => ({ name: d.slug, clip: d.clip, tags: d.tags }));
+    specs = (await loadDemoCameras(undefined, { codecCameras: setup.codecCameras, subStreams: setup.subStreams })).map((d) => ({ name: d.slug, clip: d.clip, tags: d.tags }));
   }
   const loaded = new Map<string, Promise<Clip>>();
   const clipOf = (spec: CameraSpec): Promise<Clip> => {

@@ -11,6 +11,8 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --camera NAME=FILE.mp4   serve an MP4 as stream NAME (repeatable; replaces the demo cameras)
   --no-codec-cameras       leave out the codec demo cameras (rooftop H.265, reception H.264+AAC,
                            intercom H.264+G.711), serving the six H.264 ones only
+  --no-sub-streams         leave out the demo cameras' 320×180 sub-streams (lobby-sub, …), named
+                           by their cameras' kvs-wall:sub-stream tag
   --cameras N              serve N distinct cameras cam-01…cam-N (1–${MAX_DISTINCT_CAMERAS}) made from the demo clips,
                            each with its own name in the picture; encoded once with ffmpeg, then cached
   --camera-cache DIR       where --cameras keeps its encodes (default ~/.cache/kvs-wall/emulator-cameras)
@@ -32,6 +34,7 @@ const FLAGS = {
   'secret-access-key': { type: 'string' },
   camera: { type: 'string', multiple: true },
   'no-codec-cameras': { type: 'boolean' },
+  'no-sub-streams': { type: 'boolean' },
   cameras: { type: 'string' },
   'camera-cache': { type: 'string' },
   'archive-seconds': { type: 'string' },
@@ -69,6 +72,7 @@ function applyFlag(flag: Flag, raw: string, value: string | undefined, options: 
     if (value !== undefined) throw new CliError(`${raw} takes no value, not '${value}'`);
     if (flag === 'test-controls') options.testControls = true;
     if (flag === 'no-codec-cameras') options.codecCameras = false;
+    if (flag === 'no-sub-streams') options.subStreams = false;
     return;
   }
   if (value === undefined && flag !== 'camera') throw new CliError(`${raw} needs a value`);
@@ -136,10 +140,12 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if (options.cameraCacheDir !== undefined && !count) return { kind: 'error', message: '--camera-cache applies to --cameras N only' };
   if (cameras.length > 0 || count) {
     if (options.codecCameras === false) return { kind: 'error', message: `--no-codec-cameras applies to the demo cameras, not to ${count ? '--cameras' : '--camera'}` };
+    if (options.subStreams === false) return { kind: 'error', message: `--no-sub-streams applies to the demo cameras, not to ${count ? '--cameras' : '--camera'}` };
     if (cameras.length > 0) options.cameras = cameras;
   } else {
     // The command line shows every demo camera unless told not to.
     options.codecCameras ??= true;
+    options.subStreams ??= true;
   }
   return { kind: 'run', options };
 }

@@ -74,7 +74,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const streams = new StreamRegistry(opts.region, opts.accountId, opts.now);
   // Every ffmpeg process the emulator starts takes a turn here: at most two at once.
   const ffmpegJobs = new JobLimiter(FFMPEG_JOBS_AT_ONCE);
-  const cameraSetup = (cacheDir: string) => ({ codecCameras: opts.codecCameras, cacheDir, ffmpegPath: opts.ffmpegPath, limiter: ffmpegJobs, notice: opts.onNotice });
+  const cameraSetup = (cacheDir: string) => ({ codecCameras: opts.codecCameras, subStreams: opts.subStreams, cacheDir, ffmpegPath: opts.ffmpegPath, limiter: ffmpegJobs, notice: opts.onNotice });
   const originMs = startedMs - opts.archiveSeconds * 1000;
   const { streams: cameras, build } = await loadCameras(opts.cameras, originMs, cameraSetup(opts.cameraCacheDir));
   for (const cam of cameras) streams.create(cam);

@@ -74,6 +74,12 @@ export interface EmulatorOptions {
    * codec cameras only.
    */
   codecCameras?: CodecCameraChoice;
+  /**
+   * With the default cameras: also serve the demo cameras' sub-streams (`lobby-sub`, … at 320×180, the
+   * same pictures as their cameras), each camera naming its own in its `kvs-wall:sub-stream` tag.
+   * Default off here; `npm run emulator` and the app's embedded demo turn it on.
+   */
+  subStreams?: boolean;
   archiveSeconds?: number;
   /**
    * Which KVS playback quotas to enforce (default `sessions`): `sessions` caps active DASH sessions per
@@ -109,6 +115,7 @@ export interface ResolvedOptions {
   cameras: readonly CameraSpec[] | number | undefined;
   cameraCacheDir: string;
   codecCameras: CodecCameraChoice;
+  subStreams: boolean;
   archiveSeconds: number;
   quotaModel: QuotaModel;
   testControls: boolean;
@@ -160,6 +167,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     names.add(cam.name);
   }
   check(options.codecCameras === undefined || options.cameras === undefined, 'codecCameras applies to the default demo cameras only, not to a list or a number of cameras');
+  check(options.subStreams === undefined || options.cameras === undefined, 'subStreams applies to the default demo cameras only, not to a list or a number of cameras');
   return {
     port,
     key: { accessKeyId, secretAccessKey },
@@ -170,6 +178,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     cameras: options.cameras,
     cameraCacheDir: options.cameraCacheDir ?? defaultCameraCacheDir(),
     codecCameras: options.codecCameras ?? false,
+    subStreams: options.subStreams ?? false,
     archiveSeconds,
     quotaModel: quotaModel(modelName, limit),
     testControls,

@@ -82,6 +82,8 @@ export async function createEmbeddedDemo({ logger, onOriginChanged, gridCameras 
     const options = {
       testControls: false,
       codecCameras: DEMO_CODEC_CAMERAS,
+      // Three cameras name a 320×180 sub-stream by tag: their grid tiles show it, the selected or maximised one the camera.
+      subStreams: true,
       onInternalError: (error: unknown) => logger.error('demo cameras: internal error', { error: String(error) }),
       onNotice: (message: string) => logger.warn('demo cameras', { message }),
     };

@@ -97,8 +97,27 @@ encode_camera_with_audio intercom "Intercom" \
   "cellauto=s=160x90:r=${fps}:rule=110:random_fill_ratio=0.5:random_seed=4:scroll=1,scale=${size}:flags=neighbor,format=rgb24,lutrgb=r=val*0.9:g=val*0.75:b=val*0.6" \
   "-f lavfi -i sine=frequency=1000:beep_factor=2:sample_rate=8000:samples_per_frame=160" mov "-c:a pcm_alaw -ar 8000 -ac 1"
 
+# Sub-streams: a camera's second, low-resolution stream, as many cameras send one for grid views. Made from
+# the camera's own clip (same GOPs, so both streams show the same moment), at 320×180 with "SUB 320x180"
+# burned in top right, so which stream a tile shows is plain to see. `subStreamOf` in cameras.json ties each to
+# its camera; the emulator serves them when asked (`subStreams`) and then tags the camera kvs-wall:sub-stream.
+# The same GOP rules at a sub-stream's bit rate (a quarter of the pixels, well under half the bits).
+SUB_H264=(-c:v libx264 -profile:v main -pix_fmt yuv420p -bf 0 -g 50 -keyint_min 50 -sc_threshold 0 -crf 32 -maxrate 60k -bufsize 120k)
+encode_sub_stream() {
+  local camera="$1" slug="${1}-sub"
+  wanted "$slug" || return 0
+  ffmpeg -hide_banner -loglevel error -y -i "file:${here}/${camera}.mp4" -map 0:v:0 \
+    -vf "scale=320:180,drawtext=fontfile=${font}:text='SUB 320x180':fontsize=12:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=4:x=w-tw-8:y=8" \
+    -t "$seconds" -r "$fps" "${SUB_H264[@]}" "${FRAGMENTED[@]}" -f mp4 "${here}/${slug}.mp4"
+  echo "made ${slug}.mp4 ($(stat -c %s "${here}/${slug}.mp4") bytes)"
+}
+encode_sub_stream lobby
+encode_sub_stream loading-dock
+encode_sub_stream parking-north
+
 # Tags are what an operator would put on the streams (TagStream); ListTagsForStream returns them. The codec
-# cameras are marked: the emulator serves them only when asked (`codecCameras`), so a wall of the six plays anywhere.
+# cameras are marked: the emulator serves them only when asked (`codecCameras`), so a wall of the six plays anywhere;
+# so are the sub-streams (`subStreamOf`, served with `subStreams`).
 cat >"${here}/cameras.json" <<'JSON'
 [
   { "slug": "loading-dock", "name": "Loading Dock", "file": "loading-dock.mp4", "tags": { "site": "hq", "zone": "logistics", "floor": "ground" } },
@@ -109,7 +128,10 @@ cat >"${here}/cameras.json" <<'JSON'
   { "slug": "warehouse", "name": "Warehouse", "file": "warehouse.mp4", "tags": { "site": "depot-east", "zone": "storage", "floor": "ground" } },
   { "slug": "rooftop", "name": "Rooftop", "file": "rooftop.mp4", "codecCamera": true, "tags": { "site": "hq", "zone": "roof", "floor": "outdoor" } },
   { "slug": "reception", "name": "Reception", "file": "reception.mp4", "codecCamera": true, "tags": { "site": "hq", "zone": "reception", "floor": "ground" } },
-  { "slug": "intercom", "name": "Intercom", "file": "intercom.mp4", "codecCamera": true, "tags": { "site": "depot-east", "zone": "perimeter", "floor": "outdoor" } }
+  { "slug": "intercom", "name": "Intercom", "file": "intercom.mp4", "codecCamera": true, "tags": { "site": "depot-east", "zone": "perimeter", "floor": "outdoor" } },
+  { "slug": "lobby-sub", "name": "Lobby (sub-stream)", "file": "lobby-sub.mp4", "subStreamOf": "lobby", "tags": { "site": "hq", "zone": "reception", "floor": "ground" } },
+  { "slug": "loading-dock-sub", "name": "Loading Dock (sub-stream)", "file": "loading-dock-sub.mp4", "subStreamOf": "loading-dock", "tags": { "site": "hq", "zone": "logistics", "floor": "ground" } },
+  { "slug": "parking-north-sub", "name": "Parking North (sub-stream)", "file": "parking-north-sub.mp4", "subStreamOf": "parking-north", "tags": { "site": "hq", "zone": "parking", "floor": "outdoor" } }
 ]
 JSON
 

@@ -79,9 +79,17 @@ export interface DemoCamera {
    * play; the emulator serves them only when asked (`codecCameras`).
    */
   readonly codecCamera: boolean;
+  /** A camera's second, low-resolution stream: the slug of the camera it belongs to. */
+  readonly subStreamOf?: string;
   /** The stream's tags, as ListTagsForStream returns them. */
   readonly tags: Readonly<Record<string, string>>;
 }
+
+/**
+ * The tag by which a camera names its sub-stream (its value: the sub-stream's name), as KVS Wall reads
+ * it; a camera carries it only while its sub-stream is served.
+ */
+export const SUB_STREAM_TAG = 'kvs-wall:sub-stream';
 
 const CameraListing = z.array(
   z.object({
@@ -89,6 +97,7 @@ const CameraListing = z.array(
     name: z.string(),
     file: z.string().refine((file) => basename(file) === file, { error: 'must be a plain file name' }),
     codecCamera: z.boolean().optional(),
+    subStreamOf: z.string().optional(),
     tags: z
       .record(z.string(), z.string())
       .superRefine((tags, ctx) => {
@@ -103,7 +112,7 @@ function parseCameraListing(text: string, label: string): z.infer<typeof CameraL
   const parsed = CameraListing.safeParse(JSON.parse(text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${label} must be an array of { slug, name, file, codecCamera?, tags? } with plain file names: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+    throw new Error(`${label} must be an array of { slug, name, file, codecCamera?, subStreamOf?, tags? } with plain file names: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
   }
   return parsed.data;
 }
@@ -115,14 +124,30 @@ export interface DemoCameraListing {
   /** The clip's absolute path. */
   readonly file: string;
   readonly codecCamera: boolean;
+  /** A sub-stream: the slug of its camera. */
+  readonly subStreamOf?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** The demo cameras listed in clips/cameras.json (codec cameras too), their clips not yet loaded. */
+/** The demo cameras listed in clips/cameras.json (codec cameras and sub-streams too), their clips not yet loaded. */
 export async function listDemoCameras(directory: string = CLIPS_DIRECTORY): Promise<DemoCameraListing[]> {
   const listingPath = join(directory, 'cameras.json');
   const listing = parseCameraListing(await readFile(listingPath, 'utf8'), listingPath);
-  return listing.map((camera) => ({ slug: camera.slug, name: camera.name, file: join(directory, camera.file), codecCamera: camera.codecCamera ?? false, tags: camera.tags ?? {} }));
+  const slugs = new Set(listing.map((camera) => camera.slug));
+  for (const camera of listing) {
+    const of = camera.subStreamOf;
+    if (of !== undefined && (of === camera.slug || !slugs.has(of) || listing.some((c) => c.slug === of && c.subStreamOf !== undefined))) {
+      throw new Error(`${listingPath}: ${camera.slug} is a sub-stream of '${of}', which is not another camera of the list`);
+    }
+  }
+  return listing.map((camera) => ({
+    slug: camera.slug,
+    name: camera.name,
+    file: join(directory, camera.file),
+    codecCamera: camera.codecCamera ?? false,
+    ...(camera.subStreamOf !== undefined ? { subStreamOf: camera.subStreamOf } : {}),
+    tags: camera.tags ?? {},
+  }));
 }
 
 /**
@@ -132,9 +157,14 @@ export type CodecCameraChoice = boolean | readonly string[];
 
 /**
  * The demo cameras listed in clips/cameras.json, each loaded; `codecCameras` picks the codec cameras
- * among them (a slug that names no codec camera is an error, not silently nothing).
+ * among them (a slug that names no codec camera is an error, not silently nothing). With `subStreams`,
+ * the sub-streams of the cameras served are served too, and each such camera names its sub-stream in
+ * its `kvs-wall:sub-stream` tag.
  */
-export async function loadDemoCameras(directory: string = CLIPS_DIRECTORY, { codecCameras = true }: { codecCameras?: CodecCameraChoice } = {}): Promise<DemoCamera[]> {
+export async function loadDemoCameras(
+  directory: string = CLIPS_DIRECTORY,
+  { codecCameras = true, subStreams = false }: { codecCameras?: CodecCameraChoice; subStreams?: boolean } = {},
+): Promise<DemoCamera[]> {
   const all = await listDemoCameras(directory);
   if (typeof codecCameras !== 'boolean') {
     const known = all.filter((camera) => camera.codecCamera).map((camera) => camera.slug);
@@ -142,6 +172,13 @@ export async function loadDemoCameras(directory: string = CLIPS_DIRECTORY, { cod
     if (unknown.length) throw new Error(`codecCameras: no codec camera called ${unknown.map((s) => `'${s}'`).join(', ')}; there are ${known.map((s) => `'${s}'`).join(', ')}`);
   }
   const wanted = (camera: DemoCameraListing): boolean => !camera.codecCamera || (typeof codecCameras === 'boolean' ? codecCameras : codecCameras.includes(camera.slug));
-  const listing = all.filter(wanted);
+  const cameras = all.filter((camera) => camera.subStreamOf === undefined && wanted(camera));
+  const served = new Set(cameras.map((camera) => camera.slug));
+  const subs = subStreams ? all.filter((camera) => camera.subStreamOf !== undefined && served.has(camera.subStreamOf)) : [];
+  const subOf = new Map(subs.map((sub) => [sub.subStreamOf, sub.slug]));
+  const listing = [...cameras, ...subs].map((camera) => {
+    const sub = subOf.get(camera.slug);
+    return sub === undefined ? camera : { ...camera, tags: { ...camera.tags, [SUB_STREAM_TAG]: sub } };
+  });
   return Promise.all(listing.map(async ({ file, ...camera }) => ({ ...camera, clip: await loadClip(file, camera.name) })));
 }

@@ -38,8 +38,10 @@ describe('emulator CLI arguments', () => {
         ],
       },
     });
-    expect(parseCliArgs([], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: true } });
-    expect(parseCliArgs(['--no-codec-cameras'], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: false } });
+    expect(parseCliArgs([], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: true, subStreams: true } });
+    expect(parseCliArgs(['--no-codec-cameras'], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: false, subStreams: true } });
+    expect(parseCliArgs(['--no-sub-streams'], {})).toEqual({ kind: 'run', options: { port: 4567, codecCameras: true, subStreams: false } });
+    expect(parseCliArgs(['--cameras', '4', '--no-sub-streams'], {})).toEqual({ kind: 'error', message: '--no-sub-streams applies to the demo cameras, not to --cameras' });
     expect(parseCliArgs(['--cameras', '64'], {})).toEqual({ kind: 'run', options: { port: 4567, cameras: 64 } });
     expect(parseCliArgs(['--cameras=8', '--camera-cache', '/tmp/cams'], {})).toEqual({ kind: 'run', options: { port: 4567, cameras: 8, cameraCacheDir: '/tmp/cams' } });
     expect(parseCliArgs(['--help'], {})).toEqual({ kind: 'help' });
@@ -50,9 +52,9 @@ describe('emulator CLI arguments', () => {
   it('takes the quota model, the archive length and the keys from flags over the environment', () => {
     expect(parseCliArgs(['--quota-model', 'points', '--archive-seconds=120'], { KVS_EMULATOR_ACCESS_KEY_ID: 'AKIAFROMENV000000001' })).toEqual({
       kind: 'run',
-      options: { port: 4567, quotaModel: 'points', archiveSeconds: 120, accessKeyId: 'AKIAFROMENV000000001', codecCameras: true },
+      options: { port: 4567, quotaModel: 'points', archiveSeconds: 120, accessKeyId: 'AKIAFROMENV000000001', codecCameras: true, subStreams: true },
     });
-    expect(parseCliArgs(['--quota-model=sessions'], {})).toEqual({ kind: 'run', options: { port: 4567, quotaModel: 'sessions', codecCameras: true } });
+    expect(parseCliArgs(['--quota-model=sessions'], {})).toEqual({ kind: 'run', options: { port: 4567, quotaModel: 'sessions', codecCameras: true, subStreams: true } });
     const flagWins = parseCliArgs(['--secret-access-key', 'from-flag'], { KVS_EMULATOR_SECRET_ACCESS_KEY: 'from-env' });
     expect(flagWins.kind === 'run' && flagWins.options.secretAccessKey).toBe('from-flag');
   });

@@ -129,12 +129,12 @@ describe('stream tags', () => {
 
 describe('the demo cameras', () => {
   it('carry the tags listed in emulator/clips/cameras.json, codec cameras included', async () => {
-    const listing = JSON.parse(await readFile(join(import.meta.dirname, '../../../emulator/clips/cameras.json'), 'utf8')) as Array<{ slug: string; tags: Record<string, string> }>;
+    const listing = JSON.parse(await readFile(join(import.meta.dirname, '../../../emulator/clips/cameras.json'), 'utf8')) as Array<{ slug: string; subStreamOf?: string; tags: Record<string, string> }>;
     expect(listing.map((c) => c.slug)).toEqual(expect.arrayContaining(['rooftop', 'reception', 'intercom']));
     const demo = await startEmulator({ codecCameras: true });
     try {
       const kv = controlPlane(demo as Emulator);
-      for (const { slug, tags } of listing) {
+      for (const { slug, tags } of listing.filter((c) => c.subStreamOf === undefined)) {
         const out = await kv.send(new ListTagsForStreamCommand({ StreamName: slug }));
         expect(out.Tags, slug).toEqual(tags);
         expect(Object.keys(out.Tags ?? {}).sort()).toEqual(['floor', 'site', 'zone']);
@@ -142,5 +142,32 @@ describe('the demo cameras', () => {
     } finally {
       await demo.stop();
     }
+  });
+});
+
+describe('the demo cameras with sub-streams', () => {
+  it('serve each sub-stream as a stream of its own, named by its camera\'s kvs-wall:sub-stream tag', async () => {
+    const demo = await startEmulator({ subStreams: true });
+    try {
+      const kv = controlPlane(demo as Emulator);
+      expect((await kv.send(new ListTagsForStreamCommand({ StreamName: 'lobby' }))).Tags).toEqual({ site: 'hq', zone: 'reception', floor: 'ground', 'kvs-wall:sub-stream': 'lobby-sub' });
+      expect((await kv.send(new ListTagsForStreamCommand({ StreamName: 'lobby-sub' }))).Tags).toEqual({ site: 'hq', zone: 'reception', floor: 'ground' });
+      expect((await kv.send(new ListTagsForStreamCommand({ StreamName: 'gate-2' }))).Tags?.['kvs-wall:sub-stream']).toBeUndefined();
+      for (const name of ['lobby-sub', 'loading-dock-sub', 'parking-north-sub']) {
+        expect((await kv.send(new DescribeStreamCommand({ StreamName: name }))).StreamInfo).toMatchObject({ StreamName: name, MediaType: 'video/h264', Status: 'ACTIVE' });
+      }
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  it('are not served unless asked, and are for the demo cameras only', async () => {
+    const demo = await startEmulator({});
+    try {
+      await expect(controlPlane(demo as Emulator).send(new DescribeStreamCommand({ StreamName: 'lobby-sub' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    } finally {
+      await demo.stop();
+    }
+    await expect(startEmulator({ cameras: 2, subStreams: true })).rejects.toThrow(/subStreams applies to the default demo cameras only/);
   });
 });

@@ -1,7 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CODEC_SAMPLE_CLIPS, ClipLoadError, type ClipLoadErrorCode, loadClip, loadDemoCameras } from '../../../emulator/media/clip-loader';
+import { CODEC_SAMPLE_CLIPS, ClipLoadError, type ClipLoadErrorCode, loadClip, loadDemoCameras, SUB_STREAM_TAG } from '../../../emulator/media/clip-loader';
 import { readFragmentInfo } from '../../../emulator/media/fragment-info';
 import { readBoxes } from '../../../emulator/media/mp4-boxes';
 import { demoClipPath, ffmpeg, withTempDir } from './media-fixtures';
@@ -24,9 +24,10 @@ async function expectRejection(promise: Promise<unknown>, code: ClipLoadErrorCod
 
 describe('the demo cameras', () => {
   it('load from cameras.json: six H.264 clips and three codec cameras, each of ten 2 s fragments', async () => {
-    const listing = JSON.parse(await readFile(join(import.meta.dirname, '../../../emulator/clips/cameras.json'), 'utf8')) as Array<{ slug: string; name: string; tags: Record<string, string> }>;
+    const listing = JSON.parse(await readFile(join(import.meta.dirname, '../../../emulator/clips/cameras.json'), 'utf8')) as Array<{ slug: string; name: string; subStreamOf?: string; tags: Record<string, string> }>;
     const cameras = await loadDemoCameras();
-    expect(cameras.map((c) => [c.slug, c.name, c.tags])).toEqual(listing.map((c) => [c.slug, c.name, c.tags]));
+    // Sub-streams are served only when asked (next test).
+    expect(cameras.map((c) => [c.slug, c.name, c.tags])).toEqual(listing.filter((c) => c.subStreamOf === undefined).map((c) => [c.slug, c.name, c.tags]));
     for (const { tags } of cameras) expect(Object.keys(tags).sort()).toEqual(['floor', 'site', 'zone']);
     expect(new Set(cameras.map((c) => c.slug)).size).toBe(9);
     expect(cameras.filter((c) => c.codecCamera).map((c) => c.slug)).toEqual(['rooftop', 'reception', 'intercom']);
@@ -76,6 +77,37 @@ describe('the demo cameras', () => {
       }
       expect(readBoxes(audio.init).map((b) => b.type)).toEqual(['ftyp', 'moov']);
     }
+  });
+
+  it('serve three cameras\' 320×180 sub-streams when asked, each camera naming its own by tag, on the same GOPs', async () => {
+    const plain = await loadDemoCameras(undefined, { codecCameras: false });
+    const cameras = await loadDemoCameras(undefined, { codecCameras: false, subStreams: true });
+    const subs = cameras.filter((c) => c.subStreamOf !== undefined);
+    expect(subs.map((c) => [c.slug, c.subStreamOf])).toEqual([
+      ['lobby-sub', 'lobby'],
+      ['loading-dock-sub', 'loading-dock'],
+      ['parking-north-sub', 'parking-north'],
+    ]);
+    expect(cameras.filter((c) => c.subStreamOf === undefined).map((c) => c.slug)).toEqual(plain.map((c) => c.slug));
+    for (const sub of subs) {
+      const camera = cameras.find((c) => c.slug === sub.subStreamOf)!;
+      expect(camera.tags[SUB_STREAM_TAG]).toBe(sub.slug);
+      expect(sub.tags[SUB_STREAM_TAG]).toBeUndefined();
+      expect(sub.clip).toMatchObject({ width: 320, height: 180, frameRate: '25', kvsCodecId: 'V_MPEG4/ISO/AVC' });
+      // Same fragments (2 s GOPs) as the camera's clip, so both streams show the same moment at a camera time.
+      expect(sub.clip.fragments.map((f) => [f.startTicks / sub.clip.timescale, f.durationTicks / sub.clip.timescale])).toEqual(
+        camera.clip.fragments.map((f) => [f.startTicks / camera.clip.timescale, f.durationTicks / camera.clip.timescale]),
+      );
+    }
+    // Not asked: no sub-stream, and no camera names one.
+    for (const camera of plain) expect(camera.tags[SUB_STREAM_TAG]).toBeUndefined();
+  });
+
+  it('refuse a sub-stream of a camera that is not in the listing', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'cameras.json'), JSON.stringify([{ slug: 'a', name: 'A', file: 'a.mp4' }, { slug: 'b-sub', name: 'B sub', file: 'b.mp4', subStreamOf: 'b' }]));
+      await expect(loadDemoCameras(dir, { subStreams: true })).rejects.toThrow(/b-sub is a sub-stream of 'b', which is not another camera of the list/);
+    });
   });
 
   it('refuse a listing whose tags KVS would not accept, naming the problem', async () => {
