@@ -1,13 +1,18 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgePictures, startPictureSampler, stopPictureSampler, type PictureSample } from '../support/e2e-sampler';
-import { callApp, describeProbes, probeTiles, replayFrom, screenshot, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
+import { ARTIFACTS, callApp, describeProbes, probeTiles, replayFrom, screenshot, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
 
 /**
  * A camera naming a sub-stream (the emulator's demo cameras tag theirs `kvs-wall:sub-stream`): its grid
  * tile plays the 320×180 sub-stream, the selected or maximised tile the camera's own 640×360 stream,
  * swapped make-before-break, and back; the sessions of both come from main's pool on a second round trip.
  */
+const run = promisify(execFile);
+
 describe('sub-streams', () => {
   let rig: WallRig;
   let page: Page;
@@ -123,6 +128,22 @@ describe('sub-streams', () => {
     const samples = await stopPictureSampler(page);
     expectSeamless(samples['3'] ?? [], 2, 'tile 3');
   }, 120_000);
+
+  it('a snapshot of a grid tile is of the camera, taken once the selected tile shows it', async () => {
+    await waitShown(3, 'loading-dock-sub', 320);
+    const download = page.waitForEvent('download', { timeout: 30_000 });
+    // Select and snapshot at once: the tile still shows its sub-stream when S arrives.
+    await page.keyboard.press('3');
+    await page.keyboard.press('s');
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^loading-dock /);
+    const path = join(ARTIFACTS, 'sub-streams-snapshot.png');
+    await file.saveAs(path);
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', path]);
+    expect(stdout.trim(), 'the camera\'s own picture, not the 320×180 sub-stream').toBe('png,640,360');
+    await page.keyboard.press('1');
+    await waitShown(3, 'loading-dock-sub', 320);
+  }, 90_000);
 
   it('Settings → Sub-streams refuses a stream the account lacks next to its camera, and a saved "none" turns a tagged sub-stream off', async () => {
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
