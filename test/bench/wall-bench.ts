@@ -117,7 +117,7 @@ interface Result {
   mediaPointsPerSec: number;
   manifestsPerSec: number;
   secondsToPictures: number;
-  shrink?: { perTileSec: number[]; atTen: number[]; never: number };
+  shrink?: { perTileSec: number[]; atTen: number[]; never: number; fullAtTen: number; fullAtEnd: number; budgetAtEnd: string };
   budgetWindows: unknown[];
 }
 
@@ -245,9 +245,15 @@ async function shrink(rig: WallRig, page: Page, wall: ReturnType<typeof wallOf>)
   const changedAt = Date.now();
   await callApp(rig.core, 'walls.save', { ...wall, grid: SHRINK, tiles });
   const series = new Map<number, Array<{ t: number; fresh: number | undefined }>>();
+  let fullAtTen = -1;
+  let fullAtEnd = 0;
+  let budgetAtEnd = '';
   while (Date.now() - changedAt < 20_000) {
     const at = Date.now();
-    const { tiles: looks } = await look(page);
+    const { tiles: looks, budget } = await look(page);
+    fullAtEnd = looks.filter((l) => l.position <= kept && l.tier === 'full').length;
+    if (fullAtTen < 0 && at - changedAt >= 10_000) fullAtTen = fullAtEnd;
+    if (budget) budgetAtEnd = (JSON.parse(budget) as { reason?: string }).reason ?? '';
     for (const l of looks) {
       // Positions are 1-based; tiles the grid change removed may still be on the page for a moment.
       if (l.position > kept) continue;
@@ -272,7 +278,7 @@ async function shrink(rig: WallRig, page: Page, wall: ReturnType<typeof wallOf>)
     const ten = points.find((p) => p.t >= 10 && p.fresh !== undefined);
     if (ten?.fresh !== undefined) atTen.push(ten.fresh);
   }
-  return { perTileSec, atTen, never: never + Math.max(0, kept - series.size) };
+  return { perTileSec, atTen, never: never + Math.max(0, kept - series.size), fullAtTen, fullAtEnd, budgetAtEnd };
 }
 
 const s1 = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : '—');
@@ -313,10 +319,10 @@ async function main(): Promise<void> {
     console.log(`\n${GRID}×${GRID} → ${SHRINK}×${SHRINK}: seconds until each remaining tile is within its live target (≤ ${LIVE_TARGET_MS / 1000} s behind the camera) for good; target ≤ 10 s\n`);
     console.log(
       table(
-        ['config', 'tiles back (of kept)', 'seconds median / max', 'latency 10 s after, median / max', 'never back in 20 s'],
+        ['config', 'tiles back (of kept)', 'seconds median / max', 'latency 10 s after, median / max', 'never back in 20 s', 'full rate at 10 s / 20 s', 'budget’s last reason'],
         shrinks.map((r) => {
           const s = r.shrink!;
-          return [r.config.name, `${s.perTileSec.length} of ${SHRINK * SHRINK}`, `${quantile(s.perTileSec, 0.5).toFixed(1)} / ${Math.max(...s.perTileSec).toFixed(1)}`, `${s1(quantile(s.atTen, 0.5))} / ${s1(Math.max(...s.atTen))}`, String(s.never)];
+          return [r.config.name, `${s.perTileSec.length} of ${SHRINK * SHRINK}`, `${quantile(s.perTileSec, 0.5).toFixed(1)} / ${Math.max(...s.perTileSec).toFixed(1)}`, `${s1(quantile(s.atTen, 0.5))} / ${s1(Math.max(...s.atTen))}`, String(s.never), `${s.fullAtTen} / ${s.fullAtEnd}`, s.budgetAtEnd];
         }),
       ),
     );
