@@ -5,7 +5,7 @@
  * of Chromium's processes (renderers from CDP SystemInfo.getProcessInfo, PSS from /proc/<pid>/smaps_rollup).
  */
 import { readFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { CDPSession } from 'playwright-core';
 import { readCpuTimes, type CpuTimes } from '../../main/core/machine-load';
 
@@ -19,6 +19,37 @@ export class CpuMeter {
     const now = readCpuTimes();
     const total = now.total - this.start.total;
     return total > 0 ? 1 - (now.idle - this.start.idle) / total : NaN;
+  }
+}
+
+/**
+ * CPU of the processes a bench runs, as shares of the whole machine (all cores) over an interval: every
+ * Chromium process (CDP SystemInfo.getProcessInfo's cpuTime) and this Node process (the app core, the
+ * browser shell and the emulator standing in for KVS, plus the bench's own sampling). The rest of the
+ * machine's busy time is other work on the shared cores.
+ */
+export class ProcessCpuMeter {
+  private chromium0 = 0;
+  private node0 = process.cpuUsage();
+  private at0 = performance.now();
+  constructor(private readonly browserCdp: CDPSession) {}
+
+  async reset(): Promise<void> {
+    this.chromium0 = await this.chromiumSeconds();
+    this.node0 = process.cpuUsage();
+    this.at0 = performance.now();
+  }
+
+  async read(): Promise<{ chromium: number; node: number }> {
+    const chromium = (await this.chromiumSeconds()) - this.chromium0;
+    const node = process.cpuUsage(this.node0);
+    const capacity = ((performance.now() - this.at0) / 1000) * cpus().length;
+    return { chromium: chromium / capacity, node: (node.user + node.system) / 1e6 / capacity };
+  }
+
+  private async chromiumSeconds(): Promise<number> {
+    const { processInfo } = await this.browserCdp.send('SystemInfo.getProcessInfo');
+    return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
   }
 }
 

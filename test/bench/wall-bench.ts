@@ -10,7 +10,8 @@
  *   (the tile's `data-camera-ms` at `data-camera-at`), median and p95 over all tiles, the worst tile's p95,
  *   and full-rate tiles' latency and spread (tiles of a wall should stay within one fragment);
  * - tiles stuck: no new picture for 10 s at any time in the window;
- * - machine CPU (all cores, os.cpus()), the load average before and after (the cores are shared);
+ * - machine CPU (all cores, os.cpus()), and of it Chromium's processes and this Node process (app core, shell,
+ *   emulator); the rest is other work on the shared cores. The load average before and after;
  * - renderer memory (PSS) at the end; frames the full-rate `<video>`s dropped of those decoded;
  * - media points a second: fragment GETs the emulator served in the window.
  * Then (`--shrink G`, default 3 for walls over 9 tiles) the wall becomes G×G: the G² tiles left, sampled
@@ -22,7 +23,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { callApp, startWallRig, wallOf, type WallRig } from '../support/e2e-wall';
-import { CpuMeter, chromiumMemory, loadAverage, table } from './machine';
+import { CpuMeter, ProcessCpuMeter, chromiumMemory, loadAverage, table } from './machine';
 import { quantile } from './stats';
 
 const { values } = parseArgs({
@@ -111,13 +112,16 @@ interface Result {
   spread: number[];
   stuck: number;
   cpu: number;
+  /** Of the machine: every Chromium process, and the Node process (app core, shell, emulator). */
+  cpuChromium: number;
+  cpuNode: number;
   rendererMiB: number;
   dropped: number;
   decoded: number;
   mediaPointsPerSec: number;
   manifestsPerSec: number;
   secondsToPictures: number;
-  shrink?: { perTileSec: number[]; atTen: number[]; never: number };
+  shrink?: { perTileSec: number[]; atTen: number[]; never: number; fullAtTen: number; fullAtEnd: number; budgetAtEnd: string };
   budgetWindows: unknown[];
 }
 
@@ -148,6 +152,8 @@ async function runConfig(config: Config): Promise<Result> {
     const browserCdp = await (rig.browser as Browser).newBrowserCDPSession();
     const loadBefore = loadAverage();
     const cpu = new CpuMeter();
+    const processCpu = new ProcessCpuMeter(browserCdp);
+    await processCpu.reset();
     const counters0 = rig.emulator!.control.counters();
     const t0 = Date.now();
     const freshness = new Map<number, number[]>();
@@ -202,6 +208,7 @@ async function runConfig(config: Config): Promise<Result> {
     }
     const seconds = (Date.now() - t0) / 1000;
     const busy = cpu.busy();
+    const byProcess = await processCpu.read();
     const counters1 = rig.emulator!.control.counters();
     const delta = (k: 'getMP4MediaFragment' | 'getDASHManifest'): number => ((counters1.requests[k] ?? 0) - (counters0.requests[k] ?? 0)) / seconds;
     const memory = await chromiumMemory(browserCdp);
@@ -219,6 +226,8 @@ async function runConfig(config: Config): Promise<Result> {
       spread,
       stuck: stuck.size + (TILES - freshness.size),
       cpu: busy,
+      cpuChromium: byProcess.chromium,
+      cpuNode: byProcess.node,
       rendererMiB: memory.rendererMiB,
       dropped,
       decoded,
@@ -245,9 +254,15 @@ async function shrink(rig: WallRig, page: Page, wall: ReturnType<typeof wallOf>)
   const changedAt = Date.now();
   await callApp(rig.core, 'walls.save', { ...wall, grid: SHRINK, tiles });
   const series = new Map<number, Array<{ t: number; fresh: number | undefined }>>();
+  let fullAtTen = -1;
+  let fullAtEnd = 0;
+  let budgetAtEnd = '';
   while (Date.now() - changedAt < 20_000) {
     const at = Date.now();
-    const { tiles: looks } = await look(page);
+    const { tiles: looks, budget } = await look(page);
+    fullAtEnd = looks.filter((l) => l.position <= kept && l.tier === 'full').length;
+    if (fullAtTen < 0 && at - changedAt >= 10_000) fullAtTen = fullAtEnd;
+    if (budget) budgetAtEnd = (JSON.parse(budget) as { reason?: string }).reason ?? '';
     for (const l of looks) {
       // Positions are 1-based; tiles the grid change removed may still be on the page for a moment.
       if (l.position > kept) continue;
@@ -272,7 +287,7 @@ async function shrink(rig: WallRig, page: Page, wall: ReturnType<typeof wallOf>)
     const ten = points.find((p) => p.t >= 10 && p.fresh !== undefined);
     if (ten?.fresh !== undefined) atTen.push(ten.fresh);
   }
-  return { perTileSec, atTen, never: never + Math.max(0, kept - series.size) };
+  return { perTileSec, atTen, never: never + Math.max(0, kept - series.size), fullAtTen, fullAtEnd, budgetAtEnd };
 }
 
 const s1 = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : '—');
@@ -293,7 +308,7 @@ async function main(): Promise<void> {
     `${s1(quantile(r.freshness, 0.5))} / ${s1(quantile(r.freshness, 0.95))}`,
     `${s1(Math.max(...r.perTileP95))} (${r.perTileP95.filter((p) => p > FRESH_TARGET_MS).length} over 5 s)`,
     `${s1(quantile(r.fullLatency, 0.5))} (spread ${s1(quantile(r.spread, 0.5))})`,
-    pct(r.cpu),
+    `${pct(r.cpu)} (${pct(r.cpuChromium)} + ${pct(r.cpuNode)})`,
     `${r.rendererMiB.toFixed(0)} (${(r.rendererMiB / TILES).toFixed(1)}/tile)`,
     `${r.dropped} of ${r.decoded}`,
     `${r.mediaPointsPerSec.toFixed(1)} (${r.manifestsPerSec.toFixed(1)} manifests)`,
@@ -304,7 +319,7 @@ async function main(): Promise<void> {
   console.log(`\n${TILES} distinct cameras (320×180 H.264, 2 s fragments), ${GRID}×${GRID} at ${VIEWPORT.width}×${VIEWPORT.height}, ${MINUTES} min each after 20 s settling; targets: freshness p95 ≤ 5 s for every tile, CPU ≤ 80%, ≥ 8 full-rate tiles with latency median ≤ 3.5 s, 0 stuck\n`);
   console.log(
     table(
-      ['config', 'tiles per tier (end)', 'freshness s median / p95', 'worst tile p95 s', 'full-rate latency s median', 'machine CPU', 'renderer MiB', 'dropped frames', 'media points/s', 'stuck', 'load before', 'load after'],
+      ['config', 'tiles per tier (end)', 'freshness s median / p95', 'worst tile p95 s', 'full-rate latency s median', 'machine CPU (Chromium + app & emulator)', 'renderer MiB', 'dropped frames', 'media points/s', 'stuck', 'load before', 'load after'],
       rows,
     ),
   );
@@ -313,10 +328,10 @@ async function main(): Promise<void> {
     console.log(`\n${GRID}×${GRID} → ${SHRINK}×${SHRINK}: seconds until each remaining tile is within its live target (≤ ${LIVE_TARGET_MS / 1000} s behind the camera) for good; target ≤ 10 s\n`);
     console.log(
       table(
-        ['config', 'tiles back (of kept)', 'seconds median / max', 'latency 10 s after, median / max', 'never back in 20 s'],
+        ['config', 'tiles back (of kept)', 'seconds median / max', 'latency 10 s after, median / max', 'never back in 20 s', 'full rate at 10 s / 20 s', 'budget’s last reason'],
         shrinks.map((r) => {
           const s = r.shrink!;
-          return [r.config.name, `${s.perTileSec.length} of ${SHRINK * SHRINK}`, `${quantile(s.perTileSec, 0.5).toFixed(1)} / ${Math.max(...s.perTileSec).toFixed(1)}`, `${s1(quantile(s.atTen, 0.5))} / ${s1(Math.max(...s.atTen))}`, String(s.never)];
+          return [r.config.name, `${s.perTileSec.length} of ${SHRINK * SHRINK}`, `${quantile(s.perTileSec, 0.5).toFixed(1)} / ${Math.max(...s.perTileSec).toFixed(1)}`, `${s1(quantile(s.atTen, 0.5))} / ${s1(Math.max(...s.atTen))}`, String(s.never), `${s.fullAtTen} / ${s.fullAtEnd}`, s.budgetAtEnd];
         }),
       ),
     );

@@ -4,19 +4,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ROOT, callApp, probeTiles, replayFrom, screenshot, startWallRig, typedTime, waitAllLive, type WallRig } from '../support/e2e-wall';
+import { ARTIFACTS, ROOT, callApp, probeTiles, replayFrom, screenshot, startWallRig, typedTime, updateReadmeShot, waitAllLive, type WallRig } from '../support/e2e-wall';
 import type { Wall } from '../../shared/model';
 
 const run = promisify(execFile);
 
-/**
- * The README's screenshots are refreshed on request only (`KVS_WALL_UPDATE_SCREENSHOT=1`), so a test
- * run never dirties the work tree; as JPEG, a fraction of a PNG's size.
- */
-async function updateReadmeShot(artifact: string, name: string): Promise<void> {
-  if (process.env['KVS_WALL_UPDATE_SCREENSHOT'] !== '1') return;
-  await run('ffmpeg', ['-v', 'error', '-y', '-i', artifact, '-vf', 'scale=1280:-2', '-q:v', '6', join(ROOT, 'docs', name)]);
-}
 const CLIPS = join(ROOT, 'emulator', 'clips');
 const FRAGMENT_MS = 2000;
 const H264 = ['lobby.mp4', 'loading-dock.mp4', 'gate-2.mp4', 'parking-north.mp4', 'server-room.mp4', 'warehouse.mp4'];
@@ -127,7 +119,7 @@ describe('evidence: readable tiles, timeline, synced replay, snapshot, export, z
     const names = await page.$$eval('section.tile .name', (els) => els.map((e) => e.textContent ?? ''));
     expect(names.filter((n) => n.includes('…')).length).toBe(64);
     expect(new Set(names).size).toBe(64);
-    await updateReadmeShot(await screenshot(page, 'wall-8x8'), 'wall-8x8.jpg');
+    await screenshot(page, 'wall-8x8-full-rate');
   }, 300_000);
 
   it('each state has its own word and colour: LIVE, REPLAY −m:ss, OFFLINE with the picture dimmed and "last seen", ERROR', async () => {

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { createAppCore, type AppCore, type AppCoreOptions } from '../../main/compose';
@@ -304,6 +306,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+/**
+ * With KVS_WALL_UPDATE_SCREENSHOT=1, also writes a screenshot (from `screenshot()`) into docs/ as the
+ * README shows it: 1280 px wide JPEG. Off by default: a test run never changes the repository.
+ */
+export async function updateReadmeShot(artifact: string, name: string): Promise<void> {
+  if (process.env['KVS_WALL_UPDATE_SCREENSHOT'] !== '1') return;
+  await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-i', artifact, '-vf', 'scale=1280:-2', '-q:v', '6', join(ROOT, 'docs', name)]);
 }
 
 declare global {

@@ -44,6 +44,12 @@ export const FALLBACK_POLL_SEC = 2;
  */
 const INITIAL_INGEST_LAG_MS = 450;
 const INGEST_LAG_STEP_MS = 100;
+/**
+ * A timed poll that found its fragment at once lowers the lag a little, back towards the initial guess:
+ * one slow stretch (a busy service, a congested uplink) must not keep a wall later than it needs for
+ * weeks. Small against the step up, so about one poll in ten comes too early where the lag is steady.
+ */
+const INGEST_LAG_DECAY_MS = 10;
 const MAX_INGEST_LAG_MS = 1500;
 /** After a poll that came too early, one more look this soon rather than a whole period later. */
 const RETRY_AFTER_MISS_MS = 300;
@@ -92,6 +98,7 @@ export class LivePhase {
       this.expecting = false;
       return FALLBACK_POLL_SEC;
     }
+    if (this.expecting && !this.retried) this.ingestLagMs = Math.max(INITIAL_INGEST_LAG_MS, this.ingestLagMs - INGEST_LAG_DECAY_MS);
     this.retried = false;
     const dueMs = edge.newestEndCaptureMs + edge.fragmentSec * 1000 + this.ingestLagMs;
     const waitMs = dueMs - requestStartMs;

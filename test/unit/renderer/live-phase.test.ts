@@ -27,6 +27,39 @@ describe('LivePhase polls', () => {
     expect(next).toBeCloseTo((t + 2000 + 2000 + 450 + 200 - (t + 3000)) / 1000, 3);
   });
 
+  it('lowers a learnt lag again, slowly and never below the first guess, while timed polls find their fragment', () => {
+    const phase = new LivePhase();
+    let t = 100_000;
+    let end = 600;
+    const lagOf = (): number => {
+      // The wait the phase asks for after a fragment captured until t, the request going out at t + 300.
+      const wait = phase.nextPollSec(edge(end, t), t + 300, t + 320);
+      return wait * 1000 - 2000 + 300;
+    };
+    expect(lagOf()).toBeCloseTo(450, 3);
+    // A slow stretch: five timed polls in a row come too early (each then found on the retry).
+    for (let i = 0; i < 5; i += 1) {
+      phase.nextPollSec(edge(end, t), t + 2400, t + 2420);
+      t += 2000;
+      end += 2;
+      phase.nextPollSec(edge(end, t), t + 700, t + 720);
+    }
+    t += 2000;
+    end += 2;
+    // 450 + 5 × 100, less 10 for this poll, on time.
+    expect(lagOf()).toBeCloseTo(940, 3);
+    // Then every timed poll finds its fragment: 10 ms less each time, down to 450 ms and no lower.
+    const lags: number[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      t += 2000;
+      end += 2;
+      lags.push(lagOf());
+    }
+    expect(lags[0]).toBeCloseTo(930, 3);
+    expect(lags[9]).toBeCloseTo(840, 3);
+    expect(lags[lags.length - 1]).toBeCloseTo(450, 3);
+  });
+
   it('falls back to the plain period without timestamps or with disagreeing clocks', () => {
     const phase = new LivePhase();
     expect(phase.nextPollSec(undefined, 0, 0)).toBe(FALLBACK_POLL_SEC);

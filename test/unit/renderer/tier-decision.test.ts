@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignTiers, demandOf, initialBudget, judge, nextBudget, type BudgetState, type MachineWindow, type TileDemand } from '../../../renderer/src/player/budget/tier-decision';
+import { afterDeparture, assignTiers, demandOf, initialBudget, judge, nextBudget, type BudgetState, type MachineWindow, type TileDemand } from '../../../renderer/src/player/budget/tier-decision';
 
 const settings = { cpuCeiling: 0.8 };
 
@@ -63,9 +63,10 @@ describe('judge', () => {
   });
 });
 
-describe('nextBudget', () => {
-  const start = (capacity: number): BudgetState => ({ ...initialBudget(2, 0), capacity, settleUntilMs: 0 });
+/** A settled budget of `capacity` slots on a 2-core machine. */
+const start = (capacity: number): BudgetState => ({ ...initialBudget(2, 0), capacity, settleUntilMs: 0 });
 
+describe('nextBudget', () => {
   it('starts with a few slots per core and does not judge while a change settles', () => {
     const s = initialBudget(2, 1000);
     expect(s.capacity).toBe(16);
@@ -95,7 +96,7 @@ describe('nextBudget', () => {
     // …and grows again from none once it is comfortable.
     s = { ...s, settleUntilMs: 0, growAfterMs: 0 };
     for (const at of [20_000, 22_000, 24_000]) s = nextBudget(s, window(at, { cpu: 0.3, fullTiles: 0 }), settings, 64, 0);
-    expect(s.capacity).toBe(1);
+    expect(s.capacity).toBe(4);
     let p = start(4);
     for (const at of [2000, 4000]) p = nextBudget(p, window(at, { cpu: 0.99, fullTiles: 4 }), settings, 64, 3);
     expect(p.capacity).toBe(3);
@@ -107,11 +108,12 @@ describe('nextBudget', () => {
     expect(s.capacity).toBe(6);
   });
 
-  it('grows one slot after three comfortable windows, only while tiles wait for one and the slots are used', () => {
+  it('grows after three comfortable windows, only while tiles wait for a slot and the slots are used', () => {
     let s = start(8);
-    for (const at of [2000, 4000]) s = nextBudget(s, window(at), settings, 64, 0);
+    for (const at of [2000, 4000]) s = nextBudget(s, window(at, { cpu: 0.62 }), settings, 64, 0);
     expect(s.capacity).toBe(8);
-    s = nextBudget(s, window(6000), settings, 64, 0);
+    // Just under the growth margin (80% − 12%): headroom for less than a slot still grows one.
+    s = nextBudget(s, window(6000, { cpu: 0.62 }), settings, 64, 0);
     expect(s.capacity).toBe(9);
     // The new slot hasn't been taken up yet (fullTiles 8 of 9): no more growth.
     s = { ...s, settleUntilMs: 0 };
@@ -123,6 +125,51 @@ describe('nextBudget', () => {
     expect(small.capacity).toBe(4);
   });
 
+  it('grows by what the headroom pays for at a slot’s expected cost, a few slots at most, never past the demand', () => {
+    // 2 cores: a slot is expected to cost 1/16 of the machine. CPU 55%: (68% − 55%) pays for 2 slots.
+    let s = start(8);
+    for (const at of [2000, 4000, 6000]) s = nextBudget(s, window(at, { cpu: 0.55 }), settings, 64, 0);
+    expect(s.capacity).toBe(10);
+    // CPU 10%: headroom for 9 slots, but at most 4 a step…
+    let idle = start(8);
+    for (const at of [2000, 4000, 6000]) idle = nextBudget(idle, window(at, { cpu: 0.1 }), settings, 64, 0);
+    expect(idle.capacity).toBe(12);
+    // …and never more than the tiles could use.
+    let few = start(8);
+    for (const at of [2000, 4000, 6000]) few = nextBudget(few, window(at, { cpu: 0.1 }), settings, 10, 0);
+    expect(few.capacity).toBe(10);
+  });
+});
+
+describe('afterDeparture', () => {
+  it('gives the tiles left a slot for every five key-frames tiles that leave, at once, and settles', () => {
+    let s = start(1);
+    for (let i = 0; i < 4; i += 1) s = afterDeparture(s, 'key-frames', 9, 1000);
+    expect(s.capacity).toBe(1);
+    s = afterDeparture(s, 'key-frames', 9, 1000);
+    expect(s).toMatchObject({ capacity: 2, reason: 'tiles left the wall', settleUntilMs: 6000 });
+    // An 8×8 wall shrunk to 3×3: 55 tiles go, and the 9 left can all play at full rate.
+    for (let i = 0; i < 50; i += 1) s = afterDeparture(s, 'key-frames', 9, 1000);
+    expect(s.capacity).toBe(9);
+    expect(assignTiers(Array.from({ length: 9 }, (_, i) => tile(i)), s.capacity).size).toBe(9);
+    expect([...assignTiers(Array.from({ length: 9 }, (_, i) => tile(i)), s.capacity).values()].every((t) => t === 'full')).toBe(true);
+  });
+
+  it('frees nothing for a departed full-rate tile (its own slot is free already)', () => {
+    const s = start(3);
+    for (let i = 0; i < 10; i += 1) expect(afterDeparture(s, 'full', 9, 1000)).toBe(s);
+  });
+
+  it('is judged by the windows after it: an overloaded machine sheds what departures gave', () => {
+    let s = start(2);
+    for (let i = 0; i < 30; i += 1) s = afterDeparture(s, 'key-frames', 9, 0);
+    expect(s.capacity).toBe(8);
+    for (const at of [6000, 8000]) s = nextBudget(s, window(at, { cpu: 0.97, fullTiles: 8 }), settings, 9, 0);
+    expect(s.capacity).toBe(6);
+  });
+});
+
+describe('nextBudget near the limit', () => {
   it('neither grows nor shrinks near the limit', () => {
     let s = start(10);
     for (let at = 2000; at < 40_000; at += 2000) s = nextBudget(s, window(at, { cpu: 0.74, fullTiles: 10 }), settings, 64, 0);

@@ -1,6 +1,7 @@
 import { MachineMeter, type TileFrames } from './machine-meter';
 import {
   DEFAULT_CPU_CEILING,
+  afterDeparture,
   assignTiers,
   demandOf,
   initialBudget,
@@ -88,10 +89,12 @@ export class DecodeBudget {
       tier: this.tiers.get(tile.id) ?? 'full',
       unregister: () => {
         if (this.tiles.get(tile.id) !== tile) return;
+        const tier = this.tiers.get(tile.id);
         this.tiles.delete(tile.id);
         this.tiers.delete(tile.id);
-        if (this.tiles.size === 0) this.stop();
-        else this.apply(PROMOTIONS_PER_WINDOW);
+        if (this.tiles.size === 0) return this.stop();
+        if (tier && this.options.mode === 'adaptive') this.state = afterDeparture(this.state, tier, demandOf(this.demands()).wanting, this.now());
+        this.apply(PROMOTIONS_PER_WINDOW);
       },
     };
   }

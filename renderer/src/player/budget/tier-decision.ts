@@ -7,10 +7,13 @@
  * - overloaded (CPU over the ceiling, dropped frames, a main thread lagging, full-rate tiles falling
  *   behind their live target) two windows running → a quarter of the slots go (at least one), and no
  *   growth for a while;
- * - comfortably healthy several windows running, with tiles waiting for a slot → one more slot;
+ * - comfortably healthy several windows running, with tiles waiting for a slot → more slots, as many as
+ *   the CPU headroom pays for at a slot's expected cost (at least one, at most a few at a time);
+ * - tiles leaving the wall (a grid change) free the CPU their key frames took: their share of a slot
+ *   goes to the tiles left at once, so a wall shrunk from 8×8 to 3×3 plays at full rate in seconds;
  * - windows right after a change are not judged: a tile starting Shaka costs a burst of CPU that says
  *   nothing about the steady state.
- * Slow growth and fast, bounded shrinking keep a wall from oscillating between tiers.
+ * Cautious growth and fast, bounded shrinking keep a wall from oscillating between tiers.
  */
 
 export type Tier = 'full' | 'key-frames';
@@ -70,11 +73,23 @@ export interface BudgetState {
   growAfterMs: number;
   /** Why the capacity last changed, for the stats overlay and the benchmark. */
   reason: string;
+  /** Expected machine CPU (0–1) of one full-rate slot, from the start rate per core. */
+  slotCpu: number;
+  /** Slot shares freed by departed key-frames tiles, not yet a whole slot. */
+  freedShare: number;
 }
 
 export const DEFAULT_CPU_CEILING = 0.8;
 /** Slots at the start: a few per core (a 4×4 wall of 360p cameras took about one of two cores), then measurement takes over. */
 const START_SLOTS_PER_CORE = 8;
+/**
+ * What one key-frames tile costs the machine, as a share of a full-rate slot: on this project's 2-core
+ * reference machine a 64-tile key-frames wall took ≈ 1 core in all (renderer, GPU, browser, network
+ * processes), ≈ 1.5% of a core a tile, against ≈ 6% for a full-rate 360p tile.
+ */
+const KEY_FRAMES_SLOT_SHARE = 0.2;
+/** Slots added at most per growth step, however much headroom: each one starts a Shaka player. */
+const MAX_GROWTH_STEP = 4;
 const OVERLOAD_WINDOWS = 2;
 const HEALTHY_WINDOWS = 3;
 /** After any change, windows inside this are not judged (Shaka start-up and teardown). */
@@ -99,6 +114,8 @@ export function initialBudget(cores: number, nowMs: number): BudgetState {
     settleUntilMs: nowMs + SETTLE_MS,
     growAfterMs: nowMs,
     reason: 'start',
+    slotCpu: 1 / (Math.max(1, cores) * START_SLOTS_PER_CORE),
+    freedShare: 0,
   };
 }
 
@@ -134,12 +151,35 @@ export function nextBudget(state: BudgetState, window: MachineWindow, settings: 
   const inUse = Math.min(state.capacity, Math.max(window.fullTiles, floor));
   if (overloadedWindows >= OVERLOAD_WINDOWS && inUse > floor) {
     const capacity = clamp(Math.min(inUse - 1, Math.floor(inUse * SHRINK_FACTOR)));
-    return { capacity, overloadedWindows: 0, healthyWindows: 0, settleUntilMs: window.atMs + SETTLE_MS, growAfterMs: window.atMs + HOLD_AFTER_SHRINK_MS, reason };
+    return { ...state, capacity, overloadedWindows: 0, healthyWindows: 0, settleUntilMs: window.atMs + SETTLE_MS, growAfterMs: window.atMs + HOLD_AFTER_SHRINK_MS, reason, freedShare: 0 };
   }
   if (healthyWindows >= HEALTHY_WINDOWS && window.atMs >= state.growAfterMs && state.capacity < wanting && window.fullTiles >= Math.min(state.capacity, wanting)) {
-    return { capacity: state.capacity + 1, overloadedWindows: 0, healthyWindows: 0, settleUntilMs: window.atMs + SETTLE_MS, growAfterMs: window.atMs, reason };
+    const step = Math.min(MAX_GROWTH_STEP, wanting - state.capacity, Math.max(1, growthFor(window.cpu, settings, state.slotCpu)));
+    return { ...state, capacity: state.capacity + step, overloadedWindows: 0, healthyWindows: 0, settleUntilMs: window.atMs + SETTLE_MS, growAfterMs: window.atMs, reason };
   }
   return { ...state, capacity: clamp(state.capacity), overloadedWindows, healthyWindows };
+}
+
+/** Slots the CPU headroom under the ceiling (less the growth margin) pays for; 1 when the CPU is unknown. */
+function growthFor(cpu: number | undefined, settings: BudgetSettings, slotCpu: number): number {
+  if (cpu === undefined) return 1;
+  return Math.floor((settings.cpuCeiling - GROW_HEADROOM - cpu) / slotCpu);
+}
+
+/**
+ * A tile left the wall (a grid change, another wall). A key-frames tile's CPU goes to full-rate slots
+ * for the tiles left, a slot for every few departed, without waiting for measurement windows: the next
+ * windows still judge the result, and shed it if the machine can't keep up. A departed full-rate tile
+ * frees its own slot already. `wanting` bounds the capacity to what the tiles left could use.
+ */
+export function afterDeparture(state: BudgetState, tier: Tier, wanting: number, nowMs: number): BudgetState {
+  if (tier !== 'key-frames') return state;
+  const share = state.freedShare + KEY_FRAMES_SLOT_SHARE;
+  const whole = Math.floor(share + 1e-9);
+  if (whole === 0) return { ...state, freedShare: share };
+  if (state.capacity >= wanting) return { ...state, freedShare: 0 };
+  // The tiles moving up start Shaka players: a burst the next windows must not be judged by.
+  return { ...state, capacity: Math.min(wanting, state.capacity + whole), freedShare: share - whole, settleUntilMs: nowMs + SETTLE_MS, reason: 'tiles left the wall' };
 }
 
 /** Priority: pinned, maximised, selected, then the largest, then reading order. */
