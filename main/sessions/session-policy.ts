@@ -37,3 +37,10 @@ export const MIN_POINTS_WINDOW_MS = 10_000;
 export function headroomFor(budget: number): number {
   return budget >= 2 ? 1 : 0;
 }
+
+/**
+ * A tile switching to another stream of its camera (its sub-stream and back) keeps showing the old
+ * session's picture until the new one has frames (a player gives up on a new one after 20 s): the old
+ * session is offered to no other tile this long, so two players never share one URL.
+ */
+export const HANDOVER_HOLD_MS = 20_000;

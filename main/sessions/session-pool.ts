@@ -19,6 +19,12 @@ export interface PooledSession {
   leasedAt?: number;
   /** The tile that played it last: it gets it back first when it asks again (a reload, a reconnect). */
   lastLessee?: string;
+  /**
+   * Freed by a tile that switched to another stream of its camera (a sub-stream and back) while its
+   * player still shows this session's picture until the new one has frames: offered to that tile only,
+   * until `until`.
+   */
+  heldFor?: { key: string; until: number };
   /** KVS refused it, or its account changed: never offered again (it still counts in the ledger). */
   retired: boolean;
 }
@@ -85,15 +91,31 @@ export class SessionPool {
     if (s.lessee !== key) s.leasedAt = now;
     s.lessee = key;
     s.lastLessee = key;
+    s.heldFor = undefined;
   }
 
-  /** The tile let go: the session is free again (offered only while reusable and not retired). */
-  release(sessionId: string): void {
+  /**
+   * The tile let go: the session is free again (offered only while reusable and not retired). `hold`
+   * keeps it for that tile alone a while (its picture is still on screen during a stream switch).
+   */
+  release(sessionId: string, hold?: { key: string; until: number }): void {
     const s = this.sessions.get(sessionId);
     if (s) {
       s.lessee = undefined;
       s.leasedAt = undefined;
+      s.heldFor = hold ? { ...hold } : undefined;
     }
+  }
+
+  /** The tile is gone: sessions held for it are free for any tile now. */
+  unhold(key: string): StreamRef[] {
+    const streams: StreamRef[] = [];
+    for (const s of this.sessions.values()) {
+      if (s.heldFor?.key !== key) continue;
+      s.heldFor = undefined;
+      streams.push(s.stream);
+    }
+    return streams;
   }
 
   /** Never offer it again; whoever plays it now keeps it until replaced. */
@@ -122,7 +144,7 @@ export class SessionPool {
     let best: PooledSession | undefined;
     for (const s of this.byStream.get(streamKey(options.stream)) ?? []) {
       const mine = s.lastLessee === options.key;
-      if (!this.offerable(s, options.now, mine ? options.minOwnLifeMs : options.minLifeMs) || !reusableFor(s.playback, options.playback, mine)) continue;
+      if (!this.offerable(s, options.now, mine ? options.minOwnLifeMs : options.minLifeMs, options.key) || !reusableFor(s.playback, options.playback, mine)) continue;
       if (options.fresherThan !== undefined && s.expiresAt <= options.fresherThan) continue;
       if (!best) {
         best = s;
@@ -168,7 +190,7 @@ export class SessionPool {
   heldExpiries(stream: StreamRef, exceptKey: string, now: number, minLifeMs: number): number[] {
     const out: number[] = [];
     for (const s of this.byStream.get(streamKey(stream)) ?? []) {
-      if (s.lessee !== undefined ? s.lessee !== exceptKey : this.offerable(s, now, minLifeMs)) out.push(s.expiresAt);
+      if (s.lessee !== undefined ? s.lessee !== exceptKey : this.offerable(s, now, minLifeMs, s.heldFor?.key)) out.push(s.expiresAt);
     }
     return out;
   }
@@ -177,7 +199,10 @@ export class SessionPool {
   nextChangeAt(stream: StreamRef, now: number, minLifeMs: number): number | undefined {
     let next: number | undefined;
     for (const s of this.byStream.get(streamKey(stream)) ?? []) {
-      if (!this.offerable(s, now, minLifeMs)) continue;
+      // A session held for a tile is offered to every tile when the hold ends.
+      const heldUntil = s.heldFor && s.heldFor.until > now && this.offerable(s, now, minLifeMs, s.heldFor.key) ? s.heldFor.until : undefined;
+      if (heldUntil !== undefined && (next === undefined || heldUntil < next)) next = heldUntil;
+      if (!this.offerable(s, now, minLifeMs, s.heldFor?.key)) continue;
       // The first moment it is no longer offered.
       const at = s.expiresAt - minLifeMs + 1;
       if (next === undefined || at < next) next = at;
@@ -208,7 +233,9 @@ export class SessionPool {
     return changed;
   }
 
-  private offerable(s: PooledSession, now: number, minLifeMs: number): boolean {
-    return s.lessee === undefined && !s.retired && s.expiresAt - now >= minLifeMs;
+  /** Free, usable, long enough lived, and not held for another tile than `key` (none given: held for no one). */
+  private offerable(s: PooledSession, now: number, minLifeMs: number, key?: string): boolean {
+    const heldForOther = s.heldFor !== undefined && s.heldFor.until > now && s.heldFor.key !== key;
+    return s.lessee === undefined && !s.retired && s.expiresAt - now >= minLifeMs && !heldForOther;
   }
 }

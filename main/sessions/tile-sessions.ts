@@ -9,7 +9,7 @@ import type { EventHub } from './event-hub';
 import type { ClassifiedFailure } from './failure-policy';
 import type { IssueQueue, IssueRequest, QueueBlock } from './issue-queue';
 import type { PooledSession, SessionPool } from './session-pool';
-import { EXPIRY_TOLERANCE_MS, OFFLINE_RETRY, TRANSIENT_BACKOFF } from './session-policy';
+import { EXPIRY_TOLERANCE_MS, HANDOVER_HOLD_MS, OFFLINE_RETRY, TRANSIENT_BACKOFF } from './session-policy';
 import type { SnapshotWriter } from './snapshot-writer';
 import { samePlayback, sameStream } from './stream-key';
 import { tileKey, type TileAddress } from './tile-key';
@@ -91,7 +91,9 @@ export class TileSessions {
       existing.owner = owner;
       return this.answerAgain(existing);
     }
-    if (existing) this.close(existing);
+    // Another stream of the camera (its sub-stream, or back): the player keeps the old picture until the
+    // new one shows frames, so the old session stays this tile's alone a while.
+    if (existing) this.close(existing, !sameStream(existing.stream, stream) && this.hasUsableGrant(existing, this.now()) ? HANDOVER_HOLD_MS : 0);
 
     const record: TileRecord = {
       key,
@@ -124,13 +126,22 @@ export class TileSessions {
     const record = this.tiles.get(tileKey(tile));
     if (!record) return false;
     this.close(record);
+    this.unhold(record.key);
     return true;
   }
 
   releaseOwner(owner: string): number {
     const mine = [...this.tiles.values()].filter((t) => t.owner === owner);
-    for (const record of mine) this.close(record);
+    for (const record of mine) {
+      this.close(record);
+      this.unhold(record.key);
+    }
     return mine.length;
+  }
+
+  /** The tile is gone: a session it held through a stream switch is free for others at once. */
+  private unhold(key: string): void {
+    for (const stream of this.deps.pool.unhold(key)) this.deps.queue.pump(stream);
   }
 
   reportFailure(tile: TileAddress, report: FailureReport): boolean {
@@ -359,13 +370,14 @@ export class TileSessions {
     if (record.request) record.request.deadline = Math.min(record.request.deadline, now);
   }
 
-  private close(record: TileRecord): void {
+  /** `holdMs`: the session stays the tile's alone this long (a stream switch; see `acquire`). */
+  private close(record: TileRecord, holdMs = 0): void {
     record.closed = true;
     if (record.request) this.deps.queue.cancel(record.request);
     record.request = undefined;
     this.clearTimer(record);
     if (this.tiles.get(record.key) === record) this.tiles.delete(record.key);
-    if (record.grant && !record.grantLost) this.deps.pool.release(record.grant.sessionId);
+    if (record.grant && !record.grantLost) this.deps.pool.release(record.grant.sessionId, holdMs > 0 ? { key: record.key, until: this.now() + holdMs } : undefined);
     this.answer(record, { status: 'error', error: appError('SessionReleased', 'The tile was released before a session was granted.') });
     this.emitState(record, 'released');
     this.deps.poolWriter.schedule();
