@@ -315,7 +315,19 @@ export const calls = {
    * Waiting and errors are answers, not rejections; `PageNotAttached` (retryable) means attach first.
    */
   'session.acquire': {
-    request: z.object({ tileId: TileIdSchema, stream: StreamRefSchema, playback: PlaybackSchema }).strict(),
+    request: z
+      .object({
+        tileId: TileIdSchema,
+        stream: StreamRefSchema,
+        playback: PlaybackSchema,
+        /**
+         * The tile switches to another stream of its camera (its sub-stream, or back) and shows the old
+         * stream's picture until the new one has frames: main keeps the old session for this tile alone
+         * a while, so no other tile is handed the URL still playing.
+         */
+        handover: z.boolean().optional(),
+      })
+      .strict(),
     response: z.discriminatedUnion('status', [
       z.object({ status: z.literal('granted'), grant: GrantSchema }),
       z.object({ status: z.literal('waiting'), until: EpochMsSchema, reason: z.string() }),

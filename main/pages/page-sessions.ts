@@ -66,7 +66,7 @@ export function createPageSessions(deps: PageSessionsDeps) {
     async acquire(req: ParsedRequest<'session.acquire'>, ctx: CallContext): Promise<CallResponse<'session.acquire'>> {
       const page = registry.pageFor(ctx.senderId);
       if (!page) return { status: 'error', error: pageNotAttached() };
-      return sessions.acquire({ windowId: page.windowId, tileId: req.tileId }, req.stream, req.playback, page.pageId);
+      return sessions.acquire({ windowId: page.windowId, tileId: req.tileId }, req.stream, req.playback, page.pageId, { handover: req.handover === true });
     },
 
     /** Synchronous up to its answer: the session is back in the pool before the page's next call runs. */

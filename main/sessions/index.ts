@@ -7,6 +7,7 @@ export { pointsOf, STREAM_POINTS_PER_SECOND, type PricedCall, type Points } from
 export { tileKey, type TileAddress } from './tile-key';
 export { defaultLeadSeconds, resolveTimings, type SessionTimings } from './timings';
 export type {
+  AcquireOptions,
   AcquireResult,
   BudgetView,
   FailureReport,

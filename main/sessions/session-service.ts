@@ -19,7 +19,7 @@ import { streamKey } from './stream-key';
 import { tileKey, type TileAddress } from './tile-key';
 import { TileSessions } from './tile-sessions';
 import { resolveTimings, type SessionTimings } from './timings';
-import type { AcquireResult, BudgetView, FailureReport, PoolCounters, SessionEventMap, SessionEventName, SessionService, SessionServiceDeps } from './types';
+import type { AcquireOptions, AcquireResult, BudgetView, FailureReport, PoolCounters, SessionEventMap, SessionEventName, SessionService, SessionServiceDeps } from './types';
 
 /** A manifest's price when the session is no longer known (LIVE's default). */
 const UNKNOWN_SESSION_MANIFEST_RESULTS = 5;
@@ -144,8 +144,8 @@ class Service implements SessionService {
     if (kept !== parsed.data.sessions.length) this.poolWriter.schedule();
   }
 
-  acquire(tile: TileAddress, stream: StreamRef, playback: Playback, owner?: string): Promise<AcquireResult> {
-    return this.tiles.acquire(tile, stream, playback, owner);
+  acquire(tile: TileAddress, stream: StreamRef, playback: Playback, owner?: string, options: AcquireOptions = {}): Promise<AcquireResult> {
+    return this.tiles.acquire(tile, stream, playback, owner, options);
   }
 
   release(tile: TileAddress): boolean {

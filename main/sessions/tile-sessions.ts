@@ -14,7 +14,7 @@ import type { SnapshotWriter } from './snapshot-writer';
 import { samePlayback, sameStream } from './stream-key';
 import { tileKey, type TileAddress } from './tile-key';
 import type { SessionTimings } from './timings';
-import type { AcquireResult, FailureReport, SessionEventMap } from './types';
+import type { AcquireOptions, AcquireResult, FailureReport, SessionEventMap } from './types';
 
 type TileState = SessionEventMap['state'];
 
@@ -83,7 +83,7 @@ export class TileSessions {
 
   constructor(private readonly deps: TileSessionsDeps) {}
 
-  acquire(tile: TileAddress, stream: StreamRef, playback: Playback, owner: string | undefined): Promise<AcquireResult> {
+  acquire(tile: TileAddress, stream: StreamRef, playback: Playback, owner: string | undefined, options: AcquireOptions = {}): Promise<AcquireResult> {
     if (this.disposed) return Promise.resolve({ status: 'error', error: appError('Internal', 'The session service has stopped.') });
     const key = tileKey(tile);
     const existing = this.tiles.get(key);
@@ -93,7 +93,8 @@ export class TileSessions {
     }
     // Another stream of the camera (its sub-stream, or back): the player keeps the old picture until the
     // new one shows frames, so the old session stays this tile's alone a while.
-    if (existing) this.close(existing, !sameStream(existing.stream, stream) && this.hasUsableGrant(existing, this.now()) ? HANDOVER_HOLD_MS : 0);
+    const hold = options.handover === true && existing !== undefined && !sameStream(existing.stream, stream) && this.hasUsableGrant(existing, this.now());
+    if (existing) this.close(existing, hold ? HANDOVER_HOLD_MS : 0);
 
     const record: TileRecord = {
       key,

@@ -68,6 +68,11 @@ export interface SessionServiceDeps {
 
 export type AcquireResult = CallResponse<'session.acquire'>;
 
+export interface AcquireOptions {
+  /** A switch to another stream of the tile's camera: its old session stays the tile's alone a while (`HANDOVER_HOLD_MS`). */
+  handover?: boolean;
+}
+
 /** Events about a tile carry the window it is in, so the caller can route them to that window's page. */
 export interface SessionEventMap {
   renewed: EventPayload<'session.renewed'> & { windowId: string };
@@ -114,7 +119,7 @@ export interface SessionService {
    * playback at once, else a new one when the budget allows. `owner` (the page) lets `releaseOwner`
    * give back every tile of a page that went away.
    */
-  acquire(tile: TileAddress, stream: StreamRef, playback: Playback, owner?: string): Promise<AcquireResult>;
+  acquire(tile: TileAddress, stream: StreamRef, playback: Playback, owner?: string, options?: AcquireOptions): Promise<AcquireResult>;
   /** The tile stopped: its session returns to the pool, synchronously. False for an unknown tile. */
   release(tile: TileAddress): boolean;
   /** Releases every tile acquired by `owner`; returns how many. */

@@ -199,7 +199,9 @@ export class TileSession<P extends TilePlayerLike = TilePlayerLike> {
     markTile('kvs-wall:acquire', this.tileId);
     let answer;
     try {
-      answer = await this.api.call('session.acquire', { tileId: this.tileId, stream: this.current, playback: this.playback });
+      // While a switch is pending the player still shows the old stream's picture: main keeps its session for this tile.
+      const handover = this.switchedFrom !== null ? { handover: true } : {};
+      answer = await this.api.call('session.acquire', { tileId: this.tileId, stream: this.current, playback: this.playback, ...handover });
     } catch (error) {
       if (this.stopped || seq !== this.acquireSeq) return;
       const detail = errorOf(error);

@@ -73,6 +73,18 @@ describe('a tile switching between a camera and its sub-stream', () => {
     expect(session.stream).toEqual(camera);
   });
 
+  it('asks for the other stream as a handover (main keeps the old picture\'s session for it), and its first session not', async () => {
+    const { session } = rig(main.client(), sub);
+    await settle();
+    session.switchStream(camera);
+    await settle();
+    const acquires = main.calls.filter((c) => c.name === 'session.acquire').map((c) => c.request as { stream: StreamRef; handover?: boolean });
+    expect(acquires.map((r) => [r.stream.streamName, r.handover])).toEqual([
+      ['lobby-sub', undefined],
+      ['lobby', true],
+    ]);
+  });
+
   it('gets back the session it played on the way back: a round trip creates no session', async () => {
     const { session, players } = rig(main.client(), sub);
     await settle();

@@ -6,6 +6,8 @@ import { WallHarness } from './wall-harness';
 const lobby: StreamRef = { accountId: 'acc1', streamName: 'lobby' };
 const lobbySub: StreamRef = { accountId: 'acc1', streamName: 'lobby-sub' };
 const LIVE: Playback = { mode: 'LIVE' };
+/** How a tile asks when it switches streams (TileSession.switchStream). */
+const SWITCH = { handover: true };
 
 const sessionOf = (h: WallHarness, name: string) => h.tiles.get(name)?.grant?.sessionId;
 
@@ -15,15 +17,15 @@ describe('a tile switching between a camera and its sub-stream', () => {
     await h.start();
     await h.acquireSettled('wall:1', lobbySub, LIVE);
     const sub = sessionOf(h, 'wall:1');
-    await h.acquireSettled('wall:1', lobby, LIVE);
+    await h.acquireSettled('wall:1', lobby, LIVE, undefined, SWITCH);
     const main = sessionOf(h, 'wall:1');
     expect(h.kvs.stats.brokerCalls).toBe(2);
     for (let round = 0; round < 3; round++) {
       await h.clock.advance(5_000);
-      await h.acquireSettled('wall:1', lobbySub, LIVE);
+      await h.acquireSettled('wall:1', lobbySub, LIVE, undefined, SWITCH);
       expect(sessionOf(h, 'wall:1')).toBe(sub);
       await h.clock.advance(5_000);
-      await h.acquireSettled('wall:1', lobby, LIVE);
+      await h.acquireSettled('wall:1', lobby, LIVE, undefined, SWITCH);
       expect(sessionOf(h, 'wall:1')).toBe(main);
     }
     expect(h.kvs.stats.brokerCalls).toBe(2);
@@ -36,7 +38,7 @@ describe('a tile switching between a camera and its sub-stream', () => {
     await h.acquireSettled('wall:1', lobbySub, LIVE);
     const sub = sessionOf(h, 'wall:1');
     // Selected: the tile switches to the camera; its sub-stream's picture is still on screen.
-    await h.acquireSettled('wall:1', lobby, LIVE);
+    await h.acquireSettled('wall:1', lobby, LIVE, undefined, SWITCH);
     const calls = h.kvs.stats.brokerCalls;
     await h.acquireSettled('wall:2', lobbySub, LIVE);
     expect(sessionOf(h, 'wall:2')).not.toBe(sub);
@@ -55,7 +57,7 @@ describe('a tile switching between a camera and its sub-stream', () => {
     await h.start();
     await h.acquireSettled('wall:1', lobbySub, LIVE);
     const sub = sessionOf(h, 'wall:1');
-    await h.acquireSettled('wall:1', lobby, LIVE);
+    await h.acquireSettled('wall:1', lobby, LIVE, undefined, SWITCH);
     h.releaseNow('wall:1');
     const calls = h.kvs.stats.brokerCalls;
     await h.acquireSettled('wall:2', lobbySub, LIVE);
@@ -63,12 +65,24 @@ describe('a tile switching between a camera and its sub-stream', () => {
     expect(h.kvs.stats.brokerCalls).toBe(calls);
   });
 
-  it('a replay of the same camera holds nothing back (only a switch of stream does)', async () => {
+  it('a tile that changes camera without saying it switches (a wall edited under a reloaded page) holds nothing back', async () => {
+    const h = new WallHarness({ seed: 11, config: { expiresSeconds: 1800, reservePerStream: 0 } });
+    await h.start();
+    await h.acquireSettled('wall:1', lobbySub, LIVE);
+    const sub = sessionOf(h, 'wall:1');
+    await h.acquireSettled('wall:1', lobby, LIVE);
+    const calls = h.kvs.stats.brokerCalls;
+    await h.acquireSettled('wall:2', lobbySub, LIVE);
+    expect(sessionOf(h, 'wall:2')).toBe(sub);
+    expect(h.kvs.stats.brokerCalls).toBe(calls);
+  });
+
+  it('a replay of the same camera holds nothing back, even asked as a switch', async () => {
     const h = new WallHarness({ seed: 10, config: { expiresSeconds: 1800, reservePerStream: 0 } });
     await h.start();
     await h.acquireSettled('wall:1', lobby, LIVE);
     const live = sessionOf(h, 'wall:1');
-    await h.acquireSettled('wall:1', lobby, { mode: 'LIVE_REPLAY', start: h.clock.now() - 600_000, selector: 'SERVER_TIMESTAMP' });
+    await h.acquireSettled('wall:1', lobby, { mode: 'LIVE_REPLAY', start: h.clock.now() - 600_000, selector: 'SERVER_TIMESTAMP' }, undefined, SWITCH);
     const calls = h.kvs.stats.brokerCalls;
     await h.acquireSettled('wall:2', lobby, LIVE);
     expect(sessionOf(h, 'wall:2')).toBe(live);

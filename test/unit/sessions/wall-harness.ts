@@ -1,4 +1,4 @@
-import { createSessionService, type AcquireResult, type SessionConfig, type SessionEventMap, type SessionService, type TileAddress } from '../../../main/sessions';
+import { createSessionService, type AcquireOptions, type AcquireResult, type SessionConfig, type SessionEventMap, type SessionService, type TileAddress } from '../../../main/sessions';
 import type { Grant, Playback, StreamRef } from '../../../shared/model';
 import { FakeClock, type ScopedClock } from './fake-clock';
 import { FakeKvs, type FakeKvsOptions } from './fake-kvs';
@@ -139,13 +139,13 @@ export class WallHarness {
     for (const tile of this.tiles.values()) tile.grant = undefined;
   }
 
-  acquire(name: string, stream: StreamRef, playback: Playback, owner?: string): Promise<AcquireResult> {
+  acquire(name: string, stream: StreamRef, playback: Playback, owner?: string, options: AcquireOptions = {}): Promise<AcquireResult> {
     const tile: HarnessTile = { name, stream, playback, wants: true, grants: 0, roomChecks: 0 };
     const previous = this.tiles.get(name);
     if (previous) previous.wants = false;
     this.tiles.set(name, tile);
     const service = this.service;
-    return service.acquire(addressOf(name), stream, playback, owner).then((answer) => {
+    return service.acquire(addressOf(name), stream, playback, owner, options).then((answer) => {
       if (this.tiles.get(name) !== tile || service !== this.service) return answer;
       if (answer.status === 'granted') this.receive(name, answer.grant, false);
       else if (answer.status === 'waiting') tile.waitingSince ??= this.clock.now();
@@ -154,8 +154,8 @@ export class WallHarness {
   }
 
   /** Acquires and lets virtual time run until the service answers (at most `maxMs`). */
-  async acquireSettled(name: string, stream: StreamRef, playback: Playback, maxMs = 60_000): Promise<AcquireResult> {
-    return this.settle(this.acquire(name, stream, playback), maxMs);
+  async acquireSettled(name: string, stream: StreamRef, playback: Playback, maxMs = 60_000, options: AcquireOptions = {}): Promise<AcquireResult> {
+    return this.settle(this.acquire(name, stream, playback, undefined, options), maxMs);
   }
 
   /** Lets virtual time run until the promise settles (at most `maxMs`). */

@@ -84,6 +84,14 @@ describe('the sub-stream settings contract', () => {
     expect(SettingsSchema.safeParse({ sessionExpiresSeconds: 1800, sessionReservePerStream: 0, subStreams: 'lobby-sub' }).success).toBe(false);
   });
 
+  it('session.acquire takes a handover flag, a boolean only', () => {
+    const acquire = calls['session.acquire'].request;
+    const base = { tileId: 'w1:3', stream: lobby, playback: { mode: 'LIVE' } };
+    expect(acquire.safeParse({ ...base, handover: true }).success).toBe(true);
+    expect(acquire.safeParse(base).success).toBe(true);
+    expect(acquire.safeParse({ ...base, handover: 'yes' }).success).toBe(false);
+  });
+
   it('bounds the list', () => {
     const many = Array.from({ length: 257 }, (_, i) => ({ accountId: 'demo', streamName: `cam-${i}`, subStream: `cam-${i}-sub` }));
     expect(SubStreamSettingsSchema.safeParse(many).success).toBe(false);
