@@ -89,6 +89,31 @@ const CONFIGS: Config[] = [
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * `work` for each item, `atOnce` at a time, each tried up to 3 times: the set-up calls (session URLs,
+ * fragment lists, the image cache), which 64 at once on a busy machine would time out connecting.
+ */
+async function eachLimited<T, R>(items: readonly T[], atOnce: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          out[i] = await work(items[i]!, i);
+          break;
+        } catch (error) {
+          if (attempt >= 3) throw error;
+          await sleep(1000 * attempt);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, worker));
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // CPU per process group, from /proc
 // ---------------------------------------------------------------------------------------------
@@ -245,12 +270,10 @@ function dataEndpoints(connection: AccountConnection): DataEndpointCall {
 
 async function liveSessionUrls(connection: AccountConnection, cameras: readonly string[]): Promise<string[]> {
   const call = dataEndpoints(connection);
-  return Promise.all(
-    cameras.map((streamName) =>
-      call({ accountId: 'bench', streamName }, 'GET_DASH_STREAMING_SESSION_URL', 'GetDASHStreamingSessionURL', 'session-url', (client) =>
-        client.send(new GetDASHStreamingSessionURLCommand(sessionRequest(streamName, { mode: 'LIVE' }, 3600))),
-      ).then((out) => out.DASHStreamingSessionURL!),
-    ),
+  return eachLimited(cameras, 4, (streamName) =>
+    call({ accountId: 'bench', streamName }, 'GET_DASH_STREAMING_SESSION_URL', 'GetDASHStreamingSessionURL', 'session-url', (client) =>
+      client.send(new GetDASHStreamingSessionURLCommand(sessionRequest(streamName, { mode: 'LIVE' }, 3600))),
+    ).then((out) => out.DASHStreamingSessionURL!),
   );
 }
 
@@ -275,8 +298,7 @@ interface FragmentGrid {
 /** Each camera's fragment grid, from one ListFragments of the last 30 s (outside the measured window). */
 async function fragmentGrids(call: DataEndpointCall, cameras: readonly string[]): Promise<FragmentGrid[]> {
   const now = Date.now();
-  return Promise.all(
-    cameras.map(async (streamName) => {
+  return eachLimited(cameras, 4, async (streamName) => {
       const out = await call({ accountId: 'bench', streamName }, 'LIST_FRAGMENTS', 'ListFragments', 'general', (client) =>
         client.send(new ListFragmentsCommand({ StreamName: streamName, MaxResults: 100, FragmentSelector: { FragmentSelectorType: 'PRODUCER_TIMESTAMP', TimestampRange: { StartTimestamp: new Date(now - 30_000), EndTimestamp: new Date(now) } } })),
       );
@@ -285,8 +307,7 @@ async function fragmentGrids(call: DataEndpointCall, cameras: readonly string[])
       const anchorMs = Math.max(...fragments.map((f) => f.start));
       if (!periodMs || fragments.some((f) => f.length !== periodMs || (anchorMs - f.start) % periodMs !== 0)) throw new Error(`${streamName}: fragments are not on a fixed grid; the stills can't be aligned to key frames`);
       return { anchorMs, periodMs };
-    }),
-  );
+  });
 }
 
 /** The start of the newest fragment at or before `ms` (+1 ms: inside it, on its key frame). */
@@ -306,13 +327,11 @@ function stillRequest(start: number, count: number, intervalMs: number): ImagesR
  */
 async function warmImages(calls: ArchiveCalls, cameras: readonly string[], grids: readonly FragmentGrid[]): Promise<void> {
   const FRAGMENTS = 12;
-  await Promise.all(
-    cameras.map((streamName, i) => {
-      const grid = grids[i]!;
-      const newest = keyFrameAtOrBefore(Date.now() - LAG_MS, grid);
-      return calls.getImages({ accountId: 'bench', streamName }, stillRequest(newest - (FRAGMENTS - 1) * grid.periodMs, FRAGMENTS, grid.periodMs));
-    }),
-  );
+  await eachLimited(cameras, 2, (streamName, i) => {
+    const grid = grids[i]!;
+    const newest = keyFrameAtOrBefore(Date.now() - LAG_MS, grid);
+    return calls.getImages({ accountId: 'bench', streamName }, stillRequest(newest - (FRAGMENTS - 1) * grid.periodMs, FRAGMENTS, grid.periodMs));
+  });
 }
 
 /**
@@ -623,11 +642,18 @@ async function main(): Promise<void> {
   try {
     const cameras = Array.from({ length: TILES }, (_, i) => `cam-${String(i + 1).padStart(2, '0')}`);
     const results: Result[] = [];
+    let failed = 0;
     for (const config of CONFIGS) {
       process.stderr.write(`${config.name}…\n`);
-      results.push(config.kind === 'app' ? await runApp(config, emulator, cameras) : await runBare(config, emulator, cameras, served.url));
+      try {
+        results.push(config.kind === 'app' ? await runApp(config, emulator, cameras) : await runBare(config, emulator, cameras, served.url));
+      } catch (error) {
+        failed += 1;
+        process.stderr.write(`  ${config.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
     }
-    report(results);
+    if (results.length > 0) report(results);
+    if (failed > 0) process.exitCode = 1;
   } finally {
     served.server.close();
     await rm(served.dir, { recursive: true, force: true });
