@@ -16,12 +16,14 @@
  *   now − lag (a sample must fall in a fragment already received): the emulator renders a still with one
  *   ffmpeg run (≈ 0.25 s of CPU), far more than this machine has for 32 a second, so the stills are
  *   key frames, rendered into its cache once per camera before the window (see warmImages). A tier on
- *   AWS would sample at now − lag itself: about half a period fresher (the table prints the mean offset).
+ *   AWS would sample at now − lag itself: on average half a fragment (1 s) fresher (the table prints the
+ *   mean offset).
  *
  * The emulator runs in its own process, so its work (the service's, done by AWS for real) stays out of
  * the machine's numbers: request handling (its own CPU) and image rendering (its ffmpeg children) are
- * shown apart. Per process CPU is read from /proc/<pid>/stat for this process's descendants (Chromium's
- * by `--type=`), as a share of one core over the window; renderer memory is the page renderer's PSS;
+ * shown apart. Per process CPU is read from /proc/<pid>/stat for the processes Chromium lists (grouped by
+ * their `--type=`), this process (main's side, and the bench's own sampling) and the emulator with its
+ * ffmpeg children, as a share of one core over the window; renderer memory is the page renderer's PSS;
  * freshness is now − camera time of each tile's picture (a still's: the sample time GetImages named it
  * by), every second for every tile; points and requests are the emulator's counters over the window.
  * Builds the renderer and the bench page and needs Chromium; the cameras' first encode takes ~1 min.
