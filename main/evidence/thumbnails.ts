@@ -16,7 +16,8 @@ const CACHE_ENTRIES = 2_000;
 const SETTLED_AFTER_MS = 60_000;
 /** GetImages throttled: tried this many times in all, each after the stream's backoff. */
 const ATTEMPTS = 3;
-const JPEG_BASE64 = /^\/9j\/[A-Za-z0-9+/]*={0,2}$/;
+/** A JPEG as GetImages sends it (base64 of bytes opening with FF D8 FF): only that goes to a page. */
+export const JPEG_BASE64 = /^\/9j\/[A-Za-z0-9+/]*={0,2}$/;
 const MAX_IMAGE_CHARS = 390_000;
 
 export interface ThumbnailsRequest {

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 
 const BENCH_DIR = import.meta.dirname;
 const ROOT = join(BENCH_DIR, '..', '..');
-const BENCHES = ['broker-bench.ts', 'acquire-bench.ts', 'emulator-bench.ts', 'startup-bench.ts', 'wall-bench.ts', 'churn-bench.ts', 'soak-bench.ts', 'codecs-bench.ts'];
+const BENCHES = ['broker-bench.ts', 'acquire-bench.ts', 'emulator-bench.ts', 'startup-bench.ts', 'wall-bench.ts', 'churn-bench.ts', 'soak-bench.ts', 'codecs-bench.ts', 'stills-bench.ts'];
 
 interface Outcome {
   file: string;
