@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import type { CDPSession } from 'playwright-core';
 import { readCpuTimes, type CpuTimes } from '../../main/core/machine-load';
 
 export class CpuMeter {
@@ -45,7 +44,12 @@ export interface ChromiumMemory {
   othersMiB: number;
 }
 
-export async function chromiumMemory(browserCdp: CDPSession): Promise<ChromiumMemory> {
+/** The browser's DevTools session: Playwright's, or a bare one (raw-cdp.ts). */
+export interface BrowserProcesses {
+  send(method: 'SystemInfo.getProcessInfo'): Promise<{ processInfo: Array<{ id: number; type: string }> }>;
+}
+
+export async function chromiumMemory(browserCdp: BrowserProcesses): Promise<ChromiumMemory> {
   const { processInfo } = await browserCdp.send('SystemInfo.getProcessInfo');
   const renderers: number[] = [];
   let others = 0;
