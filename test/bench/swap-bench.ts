@@ -32,7 +32,7 @@ import { build } from 'vite';
 import { startEmulator } from '../../emulator';
 import { collectGarbage, liveCount, MEDIA_LIFETIMES_SCRIPT, readLifetimes, type MediaLifetimes } from '../support/media-lifetimes';
 import { ROOT } from '../support/e2e-wall';
-import { table } from './machine';
+import { dumpChanges, memoryDump, table } from './machine';
 import { driverName, openPage, type Cdp, type DrivenPage } from './page-driver';
 import { quantile, slope } from './stats';
 
@@ -112,52 +112,6 @@ async function rendererPid(browserCdp: Cdp): Promise<number> {
   }
   if (!best.pid) throw new Error('no renderer process');
   return best.pid;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Chromium's memory-infra dump (per allocator), through the browser's Tracing domain
-// ---------------------------------------------------------------------------------------------
-
-/** Top-level allocator sizes (MiB) of process `pid` in one detailed memory dump. */
-async function memoryDump(browserCdp: Cdp, pid: number): Promise<Record<string, number>> {
-  const complete = new Promise<string>((resolve) => {
-    const off = browserCdp.on('Tracing.tracingComplete', (e) => {
-      off();
-      resolve(String(e['stream'] ?? ''));
-    });
-  });
-  await browserCdp.send('Tracing.start', {
-    transferMode: 'ReturnAsStream',
-    // No periodic dumps: only the one asked for below.
-    traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } as unknown as Record<string, string> },
-  });
-  const { success } = await browserCdp.send<{ success: boolean }>('Tracing.requestMemoryDump', { deterministic: true, levelOfDetail: 'detailed' });
-  await browserCdp.send('Tracing.end');
-  const handle = await complete;
-  let json = '';
-  for (;;) {
-    const chunk = await browserCdp.send<{ data: string; base64Encoded?: boolean; eof: boolean }>('IO.read', { handle });
-    json += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
-    if (chunk.eof) break;
-  }
-  await browserCdp.send('IO.close', { handle });
-  if (!success) throw new Error('memory dump failed');
-  const parsed = JSON.parse(json) as { traceEvents?: Array<{ ph: string; pid: number; args?: { dumps?: { allocators?: Record<string, { attrs?: Record<string, { value?: string }> }> } } }> } | Array<never>;
-  const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
-  const out: Record<string, number> = {};
-  for (const e of events) {
-    if (e.ph !== 'v' || e.pid !== pid) continue;
-    for (const [name, dump] of Object.entries(e.args?.dumps?.allocators ?? {})) {
-      // Per-object entries (a player's, a shared memory region's id) are summed under `*`, and two levels
-      // deep is enough to see which part grows (partition_alloc/partitions/buffer …).
-      const parts = name.split('/').map((p) => (/^(__)?[0-9A-Fa-f]{8,}$|^\d+$|_\d+$|0x[0-9a-f]+/.test(p) ? '*' : p));
-      if (parts.length > 3) continue;
-      const size = dump.attrs?.['size']?.value;
-      const key = parts.join('/');
-      if (size !== undefined) out[key] = (out[key] ?? 0) + parseInt(size, 16) / MiB;
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,12 +301,7 @@ async function main(): Promise<void> {
     const pssFit = fit((s) => s.pss.total);
     console.log(`\nSecond half (${f1(half[0]!.atMin)}–${f1(last.atMin)} min, ${f1(swapsPerMin)} swaps/min): PSS ${f2(pssFit)} MiB/min (${perSwap(pssFit)}), anon ${f2(fit((s) => s.pss.anon))}, shared ${f2(fit((s) => s.pss.shared))}, JS heap ${f2(fit((s) => s.jsHeapMiB))} MiB/min`);
     console.log(`Start → end: PSS ${f1(first.pss.total)} → ${f1(last.pss.total)} MiB (${f2(last.pss.total / TILES)} MiB per tile); swaps ${last.swaps} done, ${last.failedSwaps} timed out; swap time median ${Math.round(quantile(swapMs, 0.5))} ms`);
-    if (dumps.length === 2) {
-      const [a, b] = dumps as [Record<string, number>, Record<string, number>];
-      const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].map((n) => [n, (b[n] ?? 0) - (a[n] ?? 0)] as const).filter(([, d]) => Math.abs(d) >= 0.5).sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
-      console.log('\nChromium memory-infra, renderer, first → last sample (allocators that moved ≥ 0.5 MiB)');
-      console.log(table(['allocator', 'first MiB', 'last MiB', 'change'], names.map(([n, d]) => [n, f1(a[n] ?? 0), f1(b[n] ?? 0), `${d > 0 ? '+' : ''}${f1(d)}`])));
-    }
+    if (dumps.length === 2) console.log(`\nChromium memory-infra, renderer, first → last sample (allocators that moved ≥ 0.5 MiB)\n${dumpChanges(dumps[0]!, dumps[1]!)}`);
     if (values.media) console.log(`\nMedia events seen: ${[...mediaEventNames].join(' | ')}`);
     if (page.pageErrors() > 0) problems.push(`${page.pageErrors()} uncaught exceptions in the page`);
     if (problems.length) console.log(`\nPage problems: ${problems.slice(0, 5).join(' | ')}${problems.length > 5 ? ` (+${problems.length - 5})` : ''}`);
