@@ -20,9 +20,11 @@ export interface RequestCounters {
   sessionsCreated: Record<string, number>;
   /** Answers lost on purpose by the loseAnswer fault, by kind: the request was handled, the client got nothing. */
   lostAnswers: Partial<Record<RequestKind, number>>;
+  /** Body bytes of the media GETs answered (manifests, init and media fragments, images), by kind. */
+  bytesServed: Partial<Record<RequestKind, number>>;
 }
 
-const empty = (): RequestCounters => ({ requests: {}, errors: {}, errorTypes: {}, points: {}, throttled: {}, sessionsCreated: {}, lostAnswers: {} });
+const empty = (): RequestCounters => ({ requests: {}, errors: {}, errorTypes: {}, points: {}, throttled: {}, sessionsCreated: {}, lostAnswers: {}, bytesServed: {} });
 
 /** What the emulator counts for tests and people, since start or the last reset. */
 export class Counters implements QuotaMeter {
@@ -56,6 +58,10 @@ export class Counters implements QuotaMeter {
 
   answerLost(kind: RequestKind): void {
     this.data.lostAnswers[kind] = (this.data.lostAnswers[kind] ?? 0) + 1;
+  }
+
+  bytesServed(kind: RequestKind, bytes: number): void {
+    this.data.bytesServed[kind] = (this.data.bytesServed[kind] ?? 0) + bytes;
   }
 
   snapshot(): RequestCounters {

@@ -171,7 +171,10 @@ export function createEmulatorServer(deps: ServerDeps): Server {
       async () => {},
       () => {
         const { contentType, body } = route.handler(url.searchParams, ctx);
-        return () => sendBytes(req, res, requestId, contentType, body);
+        return () => {
+          sendBytes(req, res, requestId, contentType, body);
+          if (req.method === 'GET') counters.bytesServed(route.action, typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+        };
       },
       kvsErrors(req, res, requestId),
     );

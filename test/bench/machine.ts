@@ -6,8 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import type { CDPSession } from 'playwright-core';
 import { readCpuTimes, type CpuTimes } from '../../main/core/machine-load';
+import type { Cdp } from './page-driver';
+
+const MiB = 1024 * 1024;
 
 export class CpuMeter {
   private start: CpuTimes = readCpuTimes();
@@ -32,7 +34,7 @@ export class ProcessCpuMeter {
   private chromium0 = 0;
   private node0 = process.cpuUsage();
   private at0 = performance.now();
-  constructor(private readonly browserCdp: CDPSession) {}
+  constructor(private readonly browserCdp: BrowserProcesses) {}
 
   async reset(): Promise<void> {
     this.chromium0 = await this.chromiumSeconds();
@@ -76,7 +78,12 @@ export interface ChromiumMemory {
   othersMiB: number;
 }
 
-export async function chromiumMemory(browserCdp: CDPSession): Promise<ChromiumMemory> {
+/** The browser's DevTools session: Playwright's, or a bare one (raw-cdp.ts). */
+export interface BrowserProcesses {
+  send(method: 'SystemInfo.getProcessInfo'): Promise<{ processInfo: Array<{ id: number; type: string; cpuTime: number }> }>;
+}
+
+export async function chromiumMemory(browserCdp: BrowserProcesses): Promise<ChromiumMemory> {
   const { processInfo } = await browserCdp.send('SystemInfo.getProcessInfo');
   const renderers: number[] = [];
   let others = 0;
@@ -94,4 +101,60 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chromium's memory-infra dump (per allocator), through the browser's Tracing domain
+// ---------------------------------------------------------------------------------------------
+
+/** Top-level allocator sizes (MiB) of process `pid` in one detailed memory dump. */
+export async function memoryDump(browserCdp: Cdp, pid: number): Promise<Record<string, number>> {
+  const complete = new Promise<string>((resolve) => {
+    const off = browserCdp.on('Tracing.tracingComplete', (e) => {
+      off();
+      resolve(String(e['stream'] ?? ''));
+    });
+  });
+  await browserCdp.send('Tracing.start', {
+    transferMode: 'ReturnAsStream',
+    // No periodic dumps: only the one asked for below.
+    traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } as unknown as Record<string, string> },
+  });
+  const { success } = await browserCdp.send<{ success: boolean }>('Tracing.requestMemoryDump', { deterministic: true, levelOfDetail: 'detailed' });
+  await browserCdp.send('Tracing.end');
+  const handle = await complete;
+  let json = '';
+  for (;;) {
+    const chunk = await browserCdp.send<{ data: string; base64Encoded?: boolean; eof: boolean }>('IO.read', { handle });
+    json += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
+    if (chunk.eof) break;
+  }
+  await browserCdp.send('IO.close', { handle });
+  if (!success) throw new Error('memory dump failed');
+  const parsed = JSON.parse(json) as { traceEvents?: Array<{ ph: string; pid: number; args?: { dumps?: { allocators?: Record<string, { attrs?: Record<string, { value?: string }> }> } } }> } | Array<never>;
+  const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+  const out: Record<string, number> = {};
+  for (const e of events) {
+    if (e.ph !== 'v' || e.pid !== pid) continue;
+    for (const [name, dump] of Object.entries(e.args?.dumps?.allocators ?? {})) {
+      // Per-object entries (a player's, a shared memory region's id) are summed under `*`, and two levels
+      // deep is enough to see which part grows (partition_alloc/partitions/buffer …).
+      const parts = name.split('/').map((p) => (/^(__)?[0-9A-Fa-f]{8,}$|^\d+$|_\d+$|0x[0-9a-f]+/.test(p) ? '*' : p));
+      if (parts.length > 3) continue;
+      const size = dump.attrs?.['size']?.value;
+      const key = parts.join('/');
+      if (size !== undefined) out[key] = (out[key] ?? 0) + parseInt(size, 16) / MiB;
+    }
+  }
+  return out;
+}
+
+/** The allocators that moved by at least `minMiB` between two dumps, largest change first, as a table. */
+export function dumpChanges(a: Record<string, number>, b: Record<string, number>, minMiB = 0.5): string {
+  const f1 = (n: number): string => n.toFixed(1);
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .map((n) => [n, (b[n] ?? 0) - (a[n] ?? 0)] as const)
+    .filter(([, d]) => Math.abs(d) >= minMiB)
+    .sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
+  return table(['allocator', 'first MiB', 'last MiB', 'change'], names.map(([n, d]) => [n, f1(a[n] ?? 0), f1(b[n] ?? 0), `${d > 0 ? '+' : ''}${f1(d)}`]));
 }

@@ -74,6 +74,8 @@ export interface WallRig {
    * whole machine's CPU, which other work on a shared machine would sway. The budget has its own suite.
    */
   open(wall?: Wall, query?: string): Promise<Page>;
+  /** What `open` does before opening a page: saves `wall` as the last-opened wall; returns the page's address. */
+  prepare(wall?: Wall, query?: string): Promise<string>;
   /**
    * Quits and starts the app again on the same user-data folder (same account secrets, same port),
    * as an operator restarting `npm run start:browser -- --port N` would. The page's socket is refused
@@ -136,6 +138,13 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
   let shell = await startBrowserShell({ port: 0, userDataDir: dir, core, rendererDir });
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 720 } });
+  const prepare = async (wall?: Wall, query = ''): Promise<string> => {
+    if (wall) {
+      await callApp(core, 'walls.save', wall);
+      await callApp(core, 'settings.update', { lastWallId: wall.id });
+    }
+    return `${shell.url}${query}${query.includes('decode=') ? '' : '&decode=full'}`;
+  };
   return {
     dir,
     get core() {
@@ -149,13 +158,11 @@ export async function startWallRig(options: WallRigOptions = {}): Promise<WallRi
     emulator,
     account,
     vault,
+    prepare,
     async open(wall, query = '') {
-      if (wall) {
-        await callApp(core, 'walls.save', wall);
-        await callApp(core, 'settings.update', { lastWallId: wall.id });
-      }
+      const url = await prepare(wall, query);
       const page = await context.newPage();
-      await page.goto(`${shell.url}${query}${query.includes('decode=') ? '' : '&decode=full'}`);
+      await page.goto(url);
       return page;
     },
     async restart(pages = []) {
@@ -221,7 +228,13 @@ export function barText(tile: Pick<TileProbe, 'badge' | 'notes'>): string {
   return [tile.badge, ...tile.notes].join(' · ');
 }
 
-export function probeTiles(page: Page): Promise<TileProbe[]> {
+/** What the probes need of a page: Playwright's, or one driven over a bare DevTools pipe (raw-cdp.ts). */
+export interface ProbedPage {
+  evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+  waitForTimeout(ms: number): Promise<void>;
+}
+
+export function probeTiles(page: ProbedPage): Promise<TileProbe[]> {
   return page.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('section.tile')].map((tile) => {
       const video = tile.querySelector<HTMLVideoElement>('video[data-front="true"]');
@@ -248,7 +261,7 @@ export function probeTiles(page: Page): Promise<TileProbe[]> {
  * Waits until every tile decodes frames and advances its clock over `windowMs`. Returns the last
  * two probes so a failing test can print what each tile showed.
  */
-export async function waitAllLive(page: Page, expectedTiles: number, timeoutMs = 60_000, windowMs = 1500): Promise<{ before: TileProbe[]; after: TileProbe[] }> {
+export async function waitAllLive(page: ProbedPage, expectedTiles: number, timeoutMs = 60_000, windowMs = 1500): Promise<{ before: TileProbe[]; after: TileProbe[] }> {
   const deadline = Date.now() + timeoutMs;
   let last: { before: TileProbe[]; after: TileProbe[] } = { before: [], after: [] };
   while (Date.now() < deadline) {

@@ -60,6 +60,21 @@ describe('emulator DASH sessions (real SDK + mpd-parser)', () => {
     expect(hasBox(mediaBytes, 'moof') && hasBox(mediaBytes, 'mdat')).toBe(true);
   });
 
+  it('counts the body bytes of the media GETs it answered, by kind (HEAD answers carry none)', async () => {
+    const url = await sessionUrl(emulator, { StreamName: 'head-cam', PlaybackMode: 'LIVE' });
+    const before = emulator.control.counters().bytesServed;
+    const first = await (await getOk(url)).text();
+    const { xml, segments } = await manifest(url);
+    const fragment = new Uint8Array(await (await getOk(segments[4]?.resolvedUri ?? '')).arrayBuffer());
+    const head = await fetch(segments[3]?.resolvedUri ?? '', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const after = emulator.control.counters().bytesServed;
+    const grew = (kind: keyof typeof after): number => (after[kind] ?? 0) - (before[kind] ?? 0);
+    expect(grew('getDASHManifest')).toBe(Buffer.byteLength(first) + Buffer.byteLength(xml));
+    expect(grew('getMP4MediaFragment')).toBe(fragment.byteLength);
+    expect(grew('getMP4InitFragment')).toBe(0);
+  });
+
   it('keeps a LIVE fragment on its number across refreshes and numbers new ones next', async () => {
     const url = await sessionUrl(emulator, { StreamName: 'live-cam', MaxManifestFragmentResults: 4 });
     const first = await manifest(url);
