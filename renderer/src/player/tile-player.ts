@@ -10,6 +10,7 @@ import { classifyFailure, describeFailure, type Failure } from './failure';
 import { afterNextPaint, decodedFrames, waitForPresentedFrames } from './frames';
 import { markTile } from './marks';
 import { PlaybackLayer } from './playback-layer';
+import { within } from './deadline';
 import { playerStarts } from './start-queue';
 import { samePhase, type PlayerPhase } from './tile-phase';
 import { UsageMeter, type SessionUsage } from './usage-meter';
@@ -79,6 +80,12 @@ type LayerPlan = { kind: 'video' } | { kind: 'canvas'; mode: CanvasMode };
 /** Frames an incoming layer must present before it replaces the visible one. */
 const FRAMES_BEFORE_SWAP = 3;
 const FIRST_FRAME_TIMEOUT_MS = 20_000;
+/**
+ * A player's load settles on its own in seconds (its requests time out after 10 s, each retried); one
+ * that hasn't after this long never will (a MediaSource that never opened). Without a bound it held
+ * one of the page's start slots and its tile's recovery for good: every later start on the page waited.
+ */
+const LOAD_TIMEOUT_MS = 45_000;
 const HEALTH_INTERVAL_MS = 1000;
 /** No new frame for this long while playing: not live any more. */
 const STALL_MS = 3000;
@@ -523,7 +530,7 @@ export class TilePlayer {
       const startTime = follow && follow === this.front && this.followable(grant, layer) ? follow.video.currentTime + this.handoverLeadSec : undefined;
       layer.alignedStart = startTime !== undefined;
       try {
-        await layer.load(grant.url, startTime);
+        await within(layer.load(grant.url, startTime), LOAD_TIMEOUT_MS, `The player did not load the session within ${LOAD_TIMEOUT_MS / 1000} s.`);
       } catch (error) {
         if (!signal.aborted) this.onIncomingFailed(layer, classifyFailure(error));
         return;
