@@ -32,6 +32,7 @@ import { contentSecurityPolicy } from '../../main/shell-policy/csp';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser';
 import { ROOT, startWallRig, waitAllLive, wallOf } from '../support/e2e-wall';
+import type { FragmentedTrack } from './codecs-page/track';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -41,16 +42,7 @@ const SECONDS = Number(values.seconds);
 const CLIP_360 = join(ROOT, 'emulator', 'clips', 'rooftop.mp4');
 const CACHE = join(tmpdir(), 'kvs-wall-codecs-bench');
 
-interface Track {
-  hvcc: number[];
-  codec: string;
-  width: number;
-  height: number;
-  fps: number;
-  samples: Array<{ data: string; key: boolean }>;
-  init: string;
-  fragments: string[];
-}
+type Track = FragmentedTrack;
 
 /** The rooftop camera at 1280×720, encoded as make-clips.sh encodes it (2 s GOP, no B-frames). */
 async function clip720(): Promise<string> {

@@ -5,16 +5,8 @@
 import glueUrl from '@hevcjs/core/dist/wasm/hevc-decode.js?url';
 import wasmUrl from '@hevcjs/core/dist/wasm/hevc-decode.wasm?url';
 import { SoftwareHevcDecoder } from '../../../renderer/src/player/hevc/software-hevc-decoder';
+import type { DecodeTrack as Track, FragmentedTrack } from './track';
 
-interface Track {
-  hvcc: number[];
-  codec: string;
-  width: number;
-  height: number;
-  fps: number;
-  /** base64 samples, decode order; `key` marks sync samples. */
-  samples: Array<{ data: string; key: boolean }>;
-}
 
 interface TileResult {
   frames: number;
@@ -87,7 +79,7 @@ async function run(track: Track, tiles: number, seconds: number, realTime: boole
  * The naive alternative, for comparison: @hevcjs/core's SegmentTranscoder (WASM decode + WebCodecs H.264
  * encode + fMP4 mux, what its MSE intercept does per fragment), on the page, as fast as it goes.
  */
-async function transcode(track: Track & { init: string; fragments: string[] }, seconds: number): Promise<{ frames: number; seconds: number; firstMs: number; errors: string[] }> {
+async function transcode(track: FragmentedTrack, seconds: number): Promise<{ frames: number; seconds: number; firstMs: number; errors: string[] }> {
   const errors: string[] = [];
   if (!document.querySelector('script[data-glue]')) {
     const script = document.createElement('script');
