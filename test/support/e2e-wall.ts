@@ -221,6 +221,8 @@ export interface TileProbe {
   surface: 'video' | 'canvas' | 'none';
   /** The tile's camera clock (epoch ms, kvs:ts) for the picture on screen. */
   cameraMs: number | undefined;
+  /** The page's clock when this probe read the tile: `probedAt − cameraMs` is how far behind the camera it shows. */
+  probedAt: number;
 }
 
 /** The tile's bar as read aloud: the state word and its notes ("LIVE · 0.5 fps · software decode"). */
@@ -252,6 +254,7 @@ export function probeTiles(page: ProbedPage): Promise<TileProbe[]> {
         videos: tile.querySelectorAll('video').length,
         surface: video ? ('video' as const) : canvas ? ('canvas' as const) : ('none' as const),
         cameraMs: tile.dataset['cameraMs'] === undefined ? undefined : Number(tile.dataset['cameraMs']),
+        probedAt: Date.now(),
       };
     }),
   );
