@@ -23,7 +23,7 @@
  *   sizes of the fragments whose media time each tile presented (sizes read afterwards with HEAD
  *   requests through an ON_DEMAND session, ≈ 8 min after a 30-min soak: `--skip-played-bytes` skips
  *   them; media time = tfdt, the same for every LIVE session of a stream);
- * - live latency of the tiles showing LIVE: the page's clock − the camera time (kvs:ts) of the picture on screen;
+ * - live latency of the tiles showing LIVE: when the tile read its picture's camera time (kvs:ts) − that time;
  * - API calls at the emulator: session creations per tile-hour, GetDataEndpoint after warm-up.
  *
  * Loopback only; stops by itself and cleans up. The in-page probes keep constant-size state (no
@@ -399,7 +399,7 @@ async function soakOnce(config: SoakConfig): Promise<SoakSummary> {
         for (const t of await probeTiles(page)) {
           probes += 1;
           if (t.phase !== 'playing') notPlaying += 1;
-          if (t.badge === 'LIVE' && t.cameraMs !== undefined) latencies.push(t.probedAt - t.cameraMs);
+          if (t.badge === 'LIVE' && t.cameraMs !== undefined && t.cameraAt !== undefined) latencies.push(t.cameraAt - t.cameraMs);
         }
       }
       if (now >= nextMemory && now < endAt - 5000) {

@@ -221,8 +221,8 @@ export interface TileProbe {
   surface: 'video' | 'canvas' | 'none';
   /** The tile's camera clock (epoch ms, kvs:ts) for the picture on screen. */
   cameraMs: number | undefined;
-  /** The page's clock when this probe read the tile: `probedAt − cameraMs` is how far behind the camera it shows. */
-  probedAt: number;
+  /** When (epoch ms) the tile read `cameraMs`: `cameraAt − cameraMs` is how far behind the camera its picture was. */
+  cameraAt: number | undefined;
 }
 
 /** The tile's bar as read aloud: the state word and its notes ("LIVE · 0.5 fps · software decode"). */
@@ -254,7 +254,7 @@ export function probeTiles(page: ProbedPage): Promise<TileProbe[]> {
         videos: tile.querySelectorAll('video').length,
         surface: video ? ('video' as const) : canvas ? ('canvas' as const) : ('none' as const),
         cameraMs: tile.dataset['cameraMs'] === undefined ? undefined : Number(tile.dataset['cameraMs']),
-        probedAt: Date.now(),
+        cameraAt: tile.dataset['cameraAt'] === undefined ? undefined : Number(tile.dataset['cameraAt']),
       };
     }),
   );

@@ -13,7 +13,7 @@
  *   (the decode budget sheds tiles for that); slightly fast play carries on between jumps;
  * - far behind (longer than the live window holds, e.g. after sleep): jumps to the target whatever
  *   the buffer says; the player fetches from there.
- * Back within a quarter second of the target, the rate returns to 1.
+ * Back within a tenth of a second of the target, the rate returns to 1.
  */
 
 export interface CatchUpInput {
@@ -33,16 +33,23 @@ export interface CatchUpInput {
 
 export type CatchUpAction = { kind: 'none' } | { kind: 'seek'; toSec: number } | { kind: 'rate'; rate: number };
 
-/** Behind by more than this (s), two checks running: act. */
-export const BEHIND_SEC = 0.6;
-/** Behind by more than this: jump rather than play fast (at 1.15× a second takes ~7 s to make up). */
+/**
+ * Behind by more than this (s), two checks running: act. The target already holds the whole margin a
+ * live picture needs (live-phase.ts), so what is left alone here is latency the wall could do without.
+ */
+export const BEHIND_SEC = 0.4;
+/** Behind by more than this: jump rather than play fast (at 1.25× a second takes 4 s to make up). */
 export const JUMP_BEHIND_SEC = 1.2;
 /** Behind by more than this: jump even if the buffer doesn't hold the target yet. */
 export const FAR_BEHIND_SEC = 8;
 /** A jump needs this much buffered past the target, or the player would stall right after it. */
 const BUFFER_PAST_TARGET_SEC = 0.6;
-const BACK_SEC = 0.25;
-export const CATCH_UP_RATE = 1.15;
+const BACK_SEC = 0.1;
+/**
+ * Fast enough that what a jump to a key frame leaves (up to one 2 s fragment) is made up within 8 s, so a
+ * stalled tile is back within the 10 s asked for; slow enough to look like motion, not fast-forward.
+ */
+export const CATCH_UP_RATE = 1.25;
 const CHECKS = 2;
 /** Jumps closer together than this (ms) are not made, unless far behind. */
 export const JUMP_COOLDOWN_MS = 10_000;

@@ -63,11 +63,19 @@ const STARVING_SEC = 0.5;
 /** Fetch and append of the next fragment, timer lateness and a busy renderer. */
 const SAFETY_SEC = 0.2;
 /**
- * How close behind the newest listed fragment a start may be. Shaka clamps a start time to its seek range,
- * which ends one presentation delay behind the newest fragment; the layer configures that delay as one
- * fragment (DESIGN §5: never less). It also covers Shaka's initial rebufferingGoal (1.5 s).
+ * How close behind the newest listed fragment a start may be: the newest fragment's first frame, a key
+ * frame Shaka can show at once with a whole fragment (≥ its initial rebufferingGoal, 1.5 s) buffered. A
+ * start at the newest fragment can sit up to one fragment later than the live target; catch-up
+ * (catch-up.ts) closes that within seconds instead of a slower first frame.
  */
 export const START_BEHIND_NEWEST_SEC = 2;
+/**
+ * Shaka's presentation delay: its seek range ends this far behind the live edge it locks from the first
+ * manifest, and the browser clamps every seek (a catch-up jump too) to that range. A first manifest can
+ * arrive up to one fragment + ingest lag after the newest fragment was captured, so a delay of more than
+ * STARVING_SEC + SAFETY_SEC would put the live target out of reach for the whole session.
+ */
+export const PRESENTATION_DELAY_SEC = 0.5;
 /** Shaka's own start before the polls were timed: 1.5 × minBufferTime (2 s) behind the newest fragment. */
 const UNTIMED_START_BEHIND_NEWEST_SEC = 3;
 
@@ -113,22 +121,35 @@ export class LivePhase {
   }
 
   /**
-   * Where a fresh live player should start (presentation seconds): far enough behind "now" that each
+   * Where a live picture should be now (presentation seconds): far enough behind "now" that each
    * fragment, learnt one ingest lag after its capture ends, is buffered before the playhead gets within
-   * Shaka's starving threshold of it; and far enough behind the newest fragment for Shaka to start.
+   * Shaka's starving threshold of it. Never so close to the newest listed fragment that the playhead
+   * would reach its end before the next one is due (a late fragment moves the target back, not the
+   * picture forward into a stall).
    */
-  startSec(edge: LiveEdge, nowMs: number): number {
+  targetSec(edge: LiveEdge, nowMs: number): number {
     const sinceNewestMs = nowMs - edge.newestEndCaptureMs;
     // Our clock and the camera's disagree, or this isn't a live edge (a replay, a silent camera): the
     // polls can't be timed either, so keep Shaka's former margin for a random poll phase.
-    if (sinceNewestMs < 0 || sinceNewestMs > edge.fragmentSec * 1000 + MAX_INGEST_LAG_MS) {
-      return Math.max(edge.oldestStartSec, edge.newestEndSec - UNTIMED_START_BEHIND_NEWEST_SEC);
-    }
+    if (sinceNewestMs < 0 || sinceNewestMs > edge.fragmentSec * 1000 + MAX_INGEST_LAG_MS) return untimedStartSec(edge);
     const nowSec = edge.newestEndSec + sinceNewestMs / 1000;
     const behindNowSec = edge.fragmentSec + this.ingestLagMs / 1000 + STARVING_SEC + SAFETY_SEC;
-    const start = Math.min(nowSec - behindNowSec, edge.newestEndSec - START_BEHIND_NEWEST_SEC);
-    return Math.max(edge.oldestStartSec, start);
+    return Math.max(edge.oldestStartSec, Math.min(nowSec - behindNowSec, edge.newestEndSec - STARVING_SEC - SAFETY_SEC));
   }
+
+  /**
+   * Where a fresh live player should start (presentation seconds): the live target, or the newest
+   * fragment's first frame when that is earlier, so the first picture is a key frame with a whole
+   * fragment buffered behind it.
+   */
+  startSec(edge: LiveEdge, nowMs: number): number {
+    return Math.max(edge.oldestStartSec, Math.min(this.targetSec(edge, nowMs), edge.newestEndSec - START_BEHIND_NEWEST_SEC));
+  }
+}
+
+/** A start for a manifest whose schedule can't be timed (no kvs:ts, disagreeing clocks, a silent camera). */
+export function untimedStartSec(edge: Pick<LiveEdge, 'newestEndSec' | 'oldestStartSec'>): number {
+  return Math.max(edge.oldestStartSec, edge.newestEndSec - UNTIMED_START_BEHIND_NEWEST_SEC);
 }
 
 /** Rewrites the MPD's `minimumUpdatePeriod` (Shaka's poll period when `manifest.updatePeriod` is -1). */

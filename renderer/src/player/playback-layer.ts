@@ -4,7 +4,7 @@ import { installG711Transmuxer } from './codecs/g711-transmuxer';
 import { planPlayback, type PlaybackPlan } from './codecs/playback-plan';
 import { classifyFailure, type Failure } from './failure';
 import { CameraClock, parseManifestTimeline } from './kvs-timeline';
-import { FALLBACK_POLL_SEC, LivePhase, liveEdgeOf, withUpdatePeriod, type LiveEdge } from './live-phase';
+import { FALLBACK_POLL_SEC, LivePhase, liveEdgeOf, untimedStartSec, withUpdatePeriod, type LiveEdge } from './live-phase';
 import { applyConfig, wallPlayerConfig } from './player-config';
 import { shakaLibrary, type ShakaPlayer, type ShakaRequest, type ShakaRequestType, type ShakaResponse } from './shaka';
 import { kvsRequestKind, type UsageMeter } from './usage-meter';
@@ -156,6 +156,9 @@ export class PlaybackLayer {
       const pollSec = this.edge ? this.phase.nextPollSec(this.edge, requestStartMs, nowMs) : FALLBACK_POLL_SEC;
       response.data = new TextEncoder().encode(withUpdatePeriod(text, pollSec));
       if (this.chooseStart && this.edge) player.updateStartTime(this.phase.startSec(this.edge, nowMs));
+      // Without kvs:ts the schedule can't be timed, and Shaka's own start (its seek range end, one short
+      // presentation delay behind its clock-based edge) would run dry at once.
+      else if (this.chooseStart && timeline.fragments[0]) player.updateStartTime(untimedStartSec({ newestEndSec: timeline.newestEndSec, oldestStartSec: timeline.fragments[0].startSec }));
     }
     this.chooseStart = false;
     if (!this.destroyed) this.events.onManifest(this);
@@ -188,6 +191,17 @@ export class PlaybackLayer {
    */
   liveStartSec(): number | undefined {
     return this.edge ? this.phase.startSec(this.edge, Date.now()) : undefined;
+  }
+
+  /**
+   * Where this live picture should be now (live-phase.ts), within Shaka's seek range: the browser clamps
+   * every seek to that range, so a target past its end would be a jump that lands short.
+   */
+  liveTargetSec(): number | undefined {
+    if (!this.edge) return undefined;
+    const target = this.phase.targetSec(this.edge, Date.now());
+    const end = this.player?.seekRange().end;
+    return end === undefined ? target : Math.min(target, end);
   }
 
   /** Resolves when the next manifest response arrives, after `timeoutMs`, or on abort. */

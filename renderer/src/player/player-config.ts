@@ -1,4 +1,4 @@
-import { START_BEHIND_NEWEST_SEC } from './live-phase';
+import { PRESENTATION_DELAY_SEC } from './live-phase';
 import type { ShakaError, ShakaPlayer } from './shaka';
 
 /**
@@ -32,10 +32,12 @@ export function wallPlayerConfig(failureCallback: (error: ShakaError) => void, {
       // -1: poll at the MPD's minimumUpdatePeriod, which the layer rewrites on every response to land
       // just after the next fragment is due (live-phase.ts) — still one poll per 2 s fragment.
       updatePeriod: -1,
-      // One fragment, whatever the MPD suggests: only the bound Shaka clamps a start time to. The layer
-      // picks the start itself (live-phase.ts); a smaller delay at Shaka's own, randomly phased edge
-      // rebuffered (prototype §2).
-      defaultPresentationDelay: START_BEHIND_NEWEST_SEC,
+      // Only the bound of Shaka's seek range, whatever the MPD suggests: the layer picks every live start
+      // and catch-up target itself (live-phase.ts). A whole fragment here kept tiles whose first manifest
+      // came late in a fragment up to 1.3 s behind their target for the whole session, since the
+      // browser clamps a catch-up jump to that range. Shaka's own start at its randomly phased edge with
+      // this short delay would rebuffer (prototype §2), so the layer always sets one.
+      defaultPresentationDelay: PRESENTATION_DELAY_SEC,
       dash: { ignoreSuggestedPresentationDelay: true },
       retryParameters: RETRY,
       // A muted tile fetches no audio: every audio fragment costs a media point in the points quota

@@ -271,7 +271,7 @@ export class TilePlayer {
     const tier = this.tierOf(front);
     if (front instanceof CanvasLayer) return { tier, totalFrames: front.framesDrawn, droppedFrames: front.framesDropped, source: front, behindSec: undefined, slots: this.fullRateSlots() };
     const quality = front.video.getVideoPlaybackQuality();
-    const target = this.grant?.playback.mode === 'LIVE' && this.visible ? front.liveStartSec() : undefined;
+    const target = this.grant?.playback.mode === 'LIVE' && this.visible ? front.liveTargetSec() : undefined;
     return { tier, totalFrames: quality.totalVideoFrames, droppedFrames: quality.droppedVideoFrames, source: front, behindSec: target === undefined ? undefined : target - front.video.currentTime, slots: 1 };
   }
 
@@ -759,7 +759,7 @@ export class TilePlayer {
    */
   private catchUpIfBehind(front: PlaybackLayer): void {
     if (this.grant?.playback.mode !== 'LIVE') return;
-    const target = front.liveStartSec();
+    const target = front.liveTargetSec();
     if (target === undefined) return;
     const video = front.video;
     const action = this.catchUp.decide({

@@ -4,7 +4,7 @@ import { CATCH_UP_RATE, CatchUp, JUMP_COOLDOWN_MS } from '../../../renderer/src/
 describe('CatchUp', () => {
   it('does nothing within the normal jitter around the target', () => {
     const c = new CatchUp();
-    for (const behind of [0, 0.3, 0.5, -0.4, 0.55]) expect(c.decide({ currentSec: 100 - behind, targetSec: 100, bufferedEndSec: 103, rate: 1, nowMs: 0 })).toEqual({ kind: 'none' });
+    for (const behind of [0, 0.2, 0.35, -0.4, 0.4]) expect(c.decide({ currentSec: 100 - behind, targetSec: 100, bufferedEndSec: 103, rate: 1, nowMs: 0 })).toEqual({ kind: 'none' });
   });
 
   it('jumps to the target once the buffer holds it, after two checks behind', () => {
@@ -16,7 +16,7 @@ describe('CatchUp', () => {
     expect(c.decide(behind)).toEqual({ kind: 'none' });
   });
 
-  it('plays slightly fast when a jump would outrun the buffer, and back to 1× once within a quarter second', () => {
+  it('plays slightly fast when a jump would outrun the buffer, and back to 1× once within a tenth of a second', () => {
     const c = new CatchUp();
     const thin = { currentSec: 99, targetSec: 100, bufferedEndSec: 100.3, rate: 1, nowMs: 0 };
     c.decide(thin);
@@ -24,7 +24,8 @@ describe('CatchUp', () => {
     expect(c.decide({ ...thin, rate: CATCH_UP_RATE, nowMs: 0 })).toEqual({ kind: 'none' });
     // Still a little behind while catching up: keep going.
     expect(c.decide({ currentSec: 99.5, targetSec: 100, bufferedEndSec: 101, rate: CATCH_UP_RATE, nowMs: 0 })).toEqual({ kind: 'none' });
-    expect(c.decide({ currentSec: 99.9, targetSec: 100, bufferedEndSec: 101, rate: CATCH_UP_RATE, nowMs: 0 })).toEqual({ kind: 'rate', rate: 1 });
+    expect(c.decide({ currentSec: 99.8, targetSec: 100, bufferedEndSec: 101, rate: CATCH_UP_RATE, nowMs: 0 })).toEqual({ kind: 'none' });
+    expect(c.decide({ currentSec: 99.92, targetSec: 100, bufferedEndSec: 101, rate: CATCH_UP_RATE, nowMs: 0 })).toEqual({ kind: 'rate', rate: 1 });
   });
 
   it('small lags with a short buffer are caught up by rate, not by a jump', () => {

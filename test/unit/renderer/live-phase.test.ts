@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_POLL_SEC, LivePhase, START_BEHIND_NEWEST_SEC, withUpdatePeriod, type LiveEdge } from '../../../renderer/src/player/live-phase';
+import { FALLBACK_POLL_SEC, LivePhase, PRESENTATION_DELAY_SEC, START_BEHIND_NEWEST_SEC, withUpdatePeriod, type LiveEdge } from '../../../renderer/src/player/live-phase';
 
 /** A live edge whose newest 2 s fragment ends at presentation time `endSec`, captured until `captureEndMs`. */
 function edge(endSec: number, captureEndMs: number): LiveEdge {
@@ -82,6 +82,44 @@ describe('LivePhase start', () => {
     const phase = new LivePhase();
     expect(phase.startSec(edge(600, 100_000), 99_000)).toBe(597);
     expect(phase.startSec(edge(600, 100_000), 110_000)).toBe(597);
+  });
+});
+
+describe('LivePhase target', () => {
+  it('stays the same distance behind "now" at every phase of the fragment cycle, unlike a start', () => {
+    const phase = new LivePhase();
+    const captureEnd = 100_000;
+    const behind: number[] = [];
+    const startBehind: number[] = [];
+    // From just after the newest fragment is listed until just before the next one is due.
+    for (let since = 450; since <= 2450; since += 250) {
+      const nowSec = 600 + since / 1000;
+      behind.push(nowSec - phase.targetSec(edge(600, captureEnd), captureEnd + since));
+      startBehind.push(nowSec - phase.startSec(edge(600, captureEnd), captureEnd + since));
+    }
+    for (const b of behind) expect(b).toBeCloseTo(3.15, 3);
+    // A start waits for the newest fragment's key frame: up to one fragment + lag later than the target.
+    expect(Math.max(...startBehind)).toBeCloseTo(START_BEHIND_NEWEST_SEC + 2.45, 3);
+    expect(Math.min(...startBehind)).toBeCloseTo(3.15, 3);
+  });
+
+  it('moves back with a late fragment instead of running the picture into the end of the buffer', () => {
+    const phase = new LivePhase();
+    const captureEnd = 100_000;
+    // 3 s since the newest fragment's capture ended: the next one is late.
+    expect(phase.targetSec(edge(600, captureEnd), captureEnd + 3000)).toBeCloseTo(600 - 0.7, 3);
+  });
+
+  it('is within reach of Shaka’s seek range whatever the phase its first manifest locked', () => {
+    // Shaka locks its live edge from the first manifest: at worst one fragment + ingest lag behind now,
+    // and its seek range (which the browser clamps seeks to) ends one presentation delay behind that.
+    const phase = new LivePhase();
+    const captureEnd = 100_000;
+    const seekEndBehindNow = (2000 + 450) / 1000 + PRESENTATION_DELAY_SEC;
+    for (let since = 450; since <= 2450; since += 250) {
+      const nowSec = 600 + since / 1000;
+      expect(nowSec - phase.targetSec(edge(600, captureEnd), captureEnd + since)).toBeGreaterThanOrEqual(seekEndBehindNow);
+    }
   });
 });
 
