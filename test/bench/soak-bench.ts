@@ -23,7 +23,7 @@
  *   sizes of the fragments whose media time each tile presented (sizes read afterwards with HEAD
  *   requests through an ON_DEMAND session, ≈ 8 min after a 30-min soak: `--skip-played-bytes` skips
  *   them; media time = tfdt, the same for every LIVE session of a stream);
- * - live latency of the tiles showing LIVE: when the tile read its picture's camera time (kvs:ts) − that time;
+ * - live latency of the tiles showing LIVE: the moment the tile read its picture's camera time (kvs:ts) − that camera time;
  * - API calls at the emulator: session creations per tile-hour, GetDataEndpoint after warm-up.
  *
  * Loopback only; stops by itself and cleans up. The in-page probes keep constant-size state (no

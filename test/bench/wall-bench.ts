@@ -2,7 +2,7 @@
  * Large-wall benchmark: a wall of N distinct emulator cameras (320×180, 2 s fragments) at 1600×900,
  * the app's decode budget beside a naive wall where every tile plays at full rate, in the same run.
  *
- *   npm run bench -- wall [--tiles 64] [--minutes 5] [--shrink 3] [--record file.json]
+ *   npm run bench -- wall [--tiles 64] [--minutes 5] [--shrink 3] [--record file.json] [--driver raw|playwright]
  *
  * Per configuration, after every tile shows a picture (or 90 s) and 20 s to settle, for `minutes`:
  * - tiles per tier (the tile's `data-tier`), sampled every second;
