@@ -36,7 +36,10 @@ describe('browser shell WebSocket', () => {
 
   it('refuses a socket without the token or with a wrong one (401)', async () => {
     await expect(openSocket(url.replace(/\?token=.*/, ''), origin)).rejects.toThrow('HTTP 401');
-    await expect(openSocket(url.replace(/token=./, 'token=Z'), origin)).rejects.toThrow('HTTP 401');
+    // Same length, one character changed: the token is random, so the replacement must differ from it.
+    const wrong = url.replace(/token=(.)/, (_match, first: string) => `token=${first === 'A' ? 'B' : 'A'}`);
+    expect(wrong).not.toBe(url);
+    await expect(openSocket(wrong, origin)).rejects.toThrow('HTTP 401');
   });
 
   it('refuses a socket from another origin, or none (403)', async () => {
