@@ -26,7 +26,8 @@ export interface Cdp {
 }
 
 export interface DrivenPage {
-  evaluate<R>(fn: string | (() => R | Promise<R>)): Promise<R>;
+  /** `fn` runs in the page, sent as its source text: it may use nothing from outside but `arg` (JSON). */
+  evaluate<R, A = undefined>(fn: string | ((arg: A) => R | Promise<R>), arg?: A): Promise<R>;
   waitForTimeout(ms: number): Promise<void>;
   readonly cdp: Cdp;
   readonly browserCdp: Cdp;
@@ -56,7 +57,7 @@ async function openRaw(url: string, viewport: { width: number; height: number },
     page.on('Runtime.exceptionThrown', () => void (errors += 1));
     await page.send('Runtime.enable');
     return {
-      evaluate: (fn) => page.evaluate(fn),
+      evaluate: (fn, arg) => page.evaluate(fn, arg),
       waitForTimeout: (ms) => page.waitForTimeout(ms),
       cdp: page,
       browserCdp: { send: (m, p) => browser.send(m, p), on: (m, h) => browser.on(m, (params) => h(params)) },
@@ -88,7 +89,8 @@ async function openPlaywright(url: string, viewport: { width: number; height: nu
   const cdp = wrap(await context.newCDPSession(page));
   const browserCdp = wrap(await browser.newBrowserCDPSession());
   return {
-    evaluate: <R,>(fn: string | (() => R | Promise<R>)) => page.evaluate(fn as () => R),
+    // Playwright types `arg` through its own Unboxed<A>; the value is the same JSON either way.
+    evaluate: <R, A>(fn: string | ((arg: A) => R | Promise<R>), arg?: A) => page.evaluate(fn as never, arg) as Promise<R>,
     waitForTimeout: (ms) => page.waitForTimeout(ms),
     cdp,
     browserCdp,

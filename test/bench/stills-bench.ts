@@ -3,7 +3,7 @@
  * cheaper than the key-frames tier (one fragment GET and one key-frame decode per 2 s fragment), for
  * the machine and for the stream's points? Same run, 64 distinct emulator cameras, 8×8 at 1600×900:
  *
- *   npm run bench -- stills [--seconds 60] [--settle 20] [--tiles 64] [--every 2,4] [--lag 2.5] [--only app,bare,stills]
+ *   npm run bench -- stills [--seconds 60] [--settle 20] [--tiles 64] [--every 2,4] [--lag 2.5] [--only app,bare,stills] [--driver raw|playwright]
  *
  * Configurations, one after another, each in a fresh Chromium:
  * - `app key-frames`: the app's wall with `&decode=key-frames` (every tile on its canvas player);
@@ -23,7 +23,9 @@
  * the machine's numbers: request handling (its own CPU) and image rendering (its ffmpeg children) are
  * shown apart. Per process CPU is read from /proc/<pid>/stat for the processes Chromium lists (grouped by
  * their `--type=`), this process (main's side, and the bench's own sampling) and the emulator with its
- * ffmpeg children, as a share of one core over the window; renderer memory is the page renderer's PSS;
+ * ffmpeg children, as a share of one core over the window; renderer memory is the page renderer's PSS,
+ * with the page driven over a bare DevTools pipe (page-driver.ts: Playwright's network recording would
+ * keep every fragment in the renderer; `--driver playwright` shows that);
  * freshness is now − camera time of each tile's picture (a still's: the sample time GetImages named it
  * by), every second for every tile; points and requests are the emulator's counters over the window.
  * Builds the renderer and the bench page and needs Chromium; the cameras' first encode takes ~1 min.
@@ -38,7 +40,6 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { GetDataEndpointCommand } from '@aws-sdk/client-kinesis-video';
 import { GetDASHStreamingSessionURLCommand, ListFragmentsCommand, type KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
-import type { Browser, CDPSession, Page } from 'playwright-core';
 import { build } from 'vite';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_REGION, DEFAULT_SECRET_ACCESS_KEY } from '../../emulator/options';
@@ -52,9 +53,9 @@ import type { DataEndpointCall } from '../../main/kvs/data-endpoint-call';
 import { sessionRequest } from '../../main/kvs/session-issuer';
 import type { DataApiName } from '../../main/store/account-caches';
 import type { StreamRef } from '../../shared/model';
-import { launchChromium } from '../support/browser';
 import { callApp, ROOT, startWallRig, wallOf } from '../support/e2e-wall';
-import { chromiumMemory, loadAverage, table } from './machine';
+import { chromiumMemory, loadAverage, table, type BrowserProcesses } from './machine';
+import { driverName, openPage, type DrivenPage } from './page-driver';
 import { quantile } from './stats';
 
 const { values } = parseArgs({
@@ -65,8 +66,10 @@ const { values } = parseArgs({
     every: { type: 'string', default: '2,4' },
     lag: { type: 'string', default: '2.5' },
     only: { type: 'string' },
+    driver: { type: 'string', default: 'raw' },
   },
 });
+const DRIVER = driverName(values.driver);
 const SECONDS = Number(values.seconds);
 const SETTLE_S = Number(values.settle);
 const TILES = Number(values.tiles);
@@ -174,8 +177,8 @@ function chromiumGroup(cmd: readonly string[]): Group {
  * Chromium's processes, from the browser itself: its zygote forks renderers that are not our
  * descendants in /proc, so the browser's own list names them (grouped by their `--type=`).
  */
-async function chromiumPids(cdp: CDPSession): Promise<number[]> {
-  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+async function chromiumPids(browserCdp: BrowserProcesses): Promise<number[]> {
+  const { processInfo } = await browserCdp.send('SystemInfo.getProcessInfo');
   return processInfo.map((p) => p.id);
 }
 
@@ -442,7 +445,7 @@ interface Result {
 /** Per tile, now − camera time of the picture on screen (ms); null for a tile with none. */
 type Reader = () => Promise<Array<number | null>>;
 
-function appReader(page: Page): Reader {
+function appReader(page: DrivenPage): Reader {
   return () =>
     page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('section.tile')].map((tile) => {
@@ -453,11 +456,11 @@ function appReader(page: Page): Reader {
     );
 }
 
-function bareReader(page: Page): Reader {
+function bareReader(page: DrivenPage): Reader {
   return () => page.evaluate(() => window.kvsBench.freshness());
 }
 
-async function measure(config: Config, emulator: Emulator, browser: Browser, page: Page, read: Reader, pictures: () => Promise<number>, stills?: StillStats): Promise<Result> {
+async function measure(config: Config, emulator: Emulator, page: DrivenPage, read: Reader, pictures: () => Promise<number>, stills?: StillStats): Promise<Result> {
   const opened = Date.now();
   while (Date.now() - opened < 90_000) {
     const fresh = await read();
@@ -467,7 +470,7 @@ async function measure(config: Config, emulator: Emulator, browser: Browser, pag
   process.stderr.write(`  ${config.name}: ${(await read()).filter((f) => f !== null).length} of ${TILES} tiles with a picture after ${((Date.now() - opened) / 1000).toFixed(0)} s; settling ${SETTLE_S} s\n`);
   await sleep(SETTLE_S * 1000);
 
-  const cdp = await browser.newBrowserCDPSession();
+  const cdp = page.browserCdp;
   const loadBefore = loadAverage();
   const counters0 = await emulator.counters();
   const cpu0 = cpuTicks(emulator.child.pid!, await chromiumPids(cdp));
@@ -490,7 +493,6 @@ async function measure(config: Config, emulator: Emulator, browser: Browser, pag
   const counters1 = await emulator.counters();
   const pictures1 = await pictures();
   const memory = await chromiumMemory(cdp);
-  await cdp.detach().catch(() => undefined);
   const loadAfter = loadAverage();
 
   const cpu = Object.fromEntries(Object.keys(cpu1).map((g) => [g, (cpu1[g as Group] - cpu0[g as Group]) / CLK_TCK / seconds])) as Record<Group, number>;
@@ -535,9 +537,15 @@ async function runApp(config: Config, emulator: Emulator, cameras: readonly stri
       secretAccessKey: DEFAULT_SECRET_ACCESS_KEY,
       endpoint: emulator.url,
     });
-    const page = await rig.open(wallOf('stills-bench', account.id, cameras, 1, GRID), '&decode=key-frames');
-    const pictures = (): Promise<number> => Promise.resolve(NaN);
-    return await measure(config, emulator, rig.browser, page, appReader(page), pictures);
+    const page = await openPage(DRIVER, await rig.prepare(wallOf('stills-bench', account.id, cameras, 1, GRID), '&decode=key-frames'), { viewport: VIEWPORT, playwright: { browser: rig.browser, context: rig.context } });
+    try {
+      const pictures = (): Promise<number> => Promise.resolve(NaN);
+      const result = await measure(config, emulator, page, appReader(page), pictures);
+      if (page.pageErrors() > 0) result.failures['page errors'] = page.pageErrors();
+      return result;
+    } finally {
+      await page.close();
+    }
   } finally {
     await rig.stop();
   }
@@ -545,15 +553,10 @@ async function runApp(config: Config, emulator: Emulator, cameras: readonly stri
 
 async function runBare(config: Config, emulator: Emulator, cameras: readonly string[], pageUrl: string): Promise<Result> {
   const connection = connectionTo(emulator);
-  const browser = await launchChromium();
+  const page = await openPage(DRIVER, pageUrl, { viewport: VIEWPORT });
   let sockets: WebSocketServer | undefined;
   let stop = (): void => undefined;
   try {
-    const context = await browser.newContext({ viewport: VIEWPORT });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(pageUrl);
     let stills: StillStats | undefined;
     if (config.kind === 'bare') {
       const urls = await liveSessionUrls(connection, cameras);
@@ -568,14 +571,14 @@ async function runBare(config: Config, emulator: Emulator, cameras: readonly str
       stills = { calls: 0, alignedBackMs: 0, latencyMs: [], noMedia: 0, failed: 0, skipped: 0, bytes: 0 };
       stop = await runStills(connection, cameras, config.everyS, await connected, stills);
     }
-    const result = await measure(config, emulator, browser, page, bareReader(page), () => page.evaluate(() => window.kvsBench.pictures()), stills);
+    const result = await measure(config, emulator, page, bareReader(page), () => page.evaluate(() => window.kvsBench.pictures()), stills);
     result.failures = await page.evaluate(() => window.kvsBench.failures());
-    if (errors.length > 0) result.failures['page errors'] = errors.length;
+    if (page.pageErrors() > 0) result.failures['page errors'] = page.pageErrors();
     return result;
   } finally {
     stop();
     sockets?.close();
-    await browser.close().catch(() => undefined);
+    await page.close().catch(() => undefined);
   }
 }
 

@@ -88,7 +88,7 @@ export class RawBrowser {
   }
 
   /**
-   * A new page in its own browser context, with `initScripts` run before any of its own, at `url`. Only
+   * A new page in its own browser context, with `initScripts` run before any of its own, loaded from `url`. Only
    * Page (for the init scripts) is enabled on it; Network and the rest stay off unless the caller enables them.
    */
   async newPage(url: string, { viewport = { width: 1280, height: 720 }, initScripts = [] }: { viewport?: { width: number; height: number }; initScripts?: readonly string[] } = {}): Promise<RawPage> {
@@ -100,7 +100,17 @@ export class RawBrowser {
     // Init scripts are registered with the Page domain (its events are frame lifecycle only).
     await page.send('Page.enable');
     for (const source of initScripts) await page.send('Page.addScriptToEvaluateOnNewDocument', { source });
+    // Returns once the page has loaded, as Playwright's goto does: callers evaluate what its scripts define.
+    const loaded = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${url} did not load within 60 s`)), 60_000);
+      const off = page.on('Page.loadEventFired', () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
     await page.send('Page.navigate', { url });
+    await loaded;
     return page;
   }
 
