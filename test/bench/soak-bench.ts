@@ -114,9 +114,23 @@ interface TileProbeState {
   /** Longest gap between two callbacks of the visible video, whatever presentedFrames says. */
   longestCallbackGapMs: number;
   gapsOver100: number;
+  /**
+   * Those gaps by what the media time did across them (the interval between the two callbacks):
+   * - swap: the front video changed (a renewal's or stream switch's raise);
+   * - jump: it moved forward by more than the interval + 0.3 s (catch-up's seek to a key frame);
+   * - dropped: it moved on with the clock (≥ half the interval): frames were decoded but not presented,
+   *   the machine was too busy to show them;
+   * - stall: it stood (nearly) still. `stallAfterSwap`: within 3 s of a swap; `stallDry`: the frame before
+   *   had less than 0.25 s buffered after it (the player ran out of media at the live edge);
+   *   `stallBuffered`: media was there (decoding or presenting held it up).
+   */
+  gapCauses: Record<GapCause, { count: number; longestMs: number }>;
   /** Presented media time (s) as merged runs [start, end]. */
   intervals: Array<[number, number]>;
 }
+
+type GapCause = 'swap' | 'jump' | 'dropped' | 'stallAfterSwap' | 'stallDry' | 'stallBuffered';
+const GAP_CAUSES: readonly GapCause[] = ['swap', 'jump', 'dropped', 'stallAfterSwap', 'stallDry', 'stallBuffered'];
 
 interface SoakProbe {
   running: boolean;
@@ -144,7 +158,13 @@ const PAGE_PROBE = `(() => {
   const probe = { running: true, canvas: false, tiles: {}, stop: () => { probe.running = false; clearInterval(timer); } };
   const state = (key) => probe.tiles[key] ??= { stream: '', element: 0, swaps: 0, samples: 0, black: 0, callbacks: 0, skipped: 0,
     longestGapMs: 0, longestGapAcrossSwap: false, longestCallbackGapMs: 0, gapsOver100: 0, intervals: [],
-    lastAt: -1, lastEl: 0, lastPresented: 0 };
+    gapCauses: Object.fromEntries(${JSON.stringify(GAP_CAUSES)}.map((c) => [c, { count: 0, longestMs: 0 }])),
+    lastAt: -1, lastEl: 0, lastPresented: 0, lastMedia: 0, lastAhead: 0, swapAt: -Infinity };
+  const aheadOf = (video, m) => {
+    const b = video.buffered;
+    for (let i = 0; i < b.length; i++) if (b.start(i) <= m + 0.05 && b.end(i) > m) return b.end(i) - m;
+    return 0;
+  };
   const watch = (video, key) => {
     if (watched.has(video)) return;
     watched.add(video);
@@ -163,9 +183,19 @@ const PAGE_PROBE = `(() => {
           const gap = raw / frames;
           if (raw > t.longestCallbackGapMs) t.longestCallbackGapMs = raw;
           if (gap > t.longestGapMs) { t.longestGapMs = gap; t.longestGapAcrossSwap = !sameEl; }
-          if (gap > 100) t.gapsOver100 += 1;
+          if (gap > 100) {
+            t.gapsOver100 += 1;
+            const moved = meta.mediaTime - t.lastMedia;
+            const cause = !sameEl ? 'swap' : moved > raw / 1000 + 0.3 ? 'jump' : moved >= raw / 2000 ? 'dropped'
+              : at - t.swapAt < 3000 ? 'stallAfterSwap' : t.lastAhead < 0.25 ? 'stallDry' : 'stallBuffered';
+            const c = t.gapCauses[cause];
+            c.count += 1;
+            if (gap > c.longestMs) c.longestMs = gap;
+          }
+          if (!sameEl) t.swapAt = at;
         }
-        t.lastAt = at; t.lastEl = el; t.lastPresented = meta.presentedFrames;
+        t.lastAt = at; t.lastEl = el; t.lastPresented = meta.presentedFrames; t.lastMedia = meta.mediaTime;
+        t.lastAhead = aheadOf(video, meta.mediaTime);
         const m = meta.mediaTime;
         const last = t.intervals[t.intervals.length - 1];
         if (last && m >= last[0] - 0.001 && m <= last[1] + 0.5) { if (m > last[1]) last[1] = m; }
@@ -481,6 +511,11 @@ async function soakOnce(config: SoakConfig): Promise<SoakSummary> {
     const longestCallbackGap = Math.max(...tileList.map((t) => t.longestCallbackGapMs));
     const gapsPerTileMedian = quantile(tileList.map((t) => t.longestGapMs), 0.5);
     const gapsOver100 = tileList.reduce((n, t) => n + t.gapsOver100, 0);
+    const gapCauses = GAP_CAUSES.map((cause) => {
+      const count = tileList.reduce((n, t) => n + t.gapCauses[cause].count, 0);
+      const longest = Math.max(0, ...tileList.map((t) => t.gapCauses[cause].longestMs));
+      return `${cause} ${count}${count > 0 ? ` (longest ${Math.round(longest)} ms)` : ''}`;
+    });
     const swaps = tileList.reduce((n, t) => n + t.swaps, 0);
     const callbacks = tileList.reduce((n, t) => n + t.callbacks, 0);
     const skipped = tileList.reduce((n, t) => n + t.skipped, 0);
@@ -519,6 +554,7 @@ async function soakOnce(config: SoakConfig): Promise<SoakSummary> {
       ['renderer growth, first→last / linear fit', 'flat', `${f2(growthFirstLast)} / ${f2(growthFit)} MiB/min (JS heap fit ${f3(heapFit)} MiB/min)`],
       [`renderer growth, linear fit over the last two thirds (from ${f1(late[0]?.atMin ?? NaN)} min)`, '≤ 0.5 MiB/min', `${f2(lateFit)} MiB/min (${f2(settledFit)} over the ${settled.length} of ${late.length} readings with no swap in flight)`],
       ['renewal: longest gap between presented frames', `≤ ${FRAME_INTERVAL_MS + 50} ms`, `${Math.round(longestGap)} ms (${gapTile?.longestGapAcrossSwap ? 'across a swap' : 'within one player'}; per-tile median ${Math.round(gapsPerTileMedian)} ms; ${gapsOver100} gaps > 100 ms)`],
+      ['renewal: gaps > 100 ms by what the media time did (see GapCause)', 'stalls 0', gapCauses.join('; ')],
       ['renewal: black samples (separate 1-min phase)', '0', `${blackPhase.black} of ${blackPhase.samples} (every ${SAMPLE_MS} ms per tile, ${blackPhase.swaps} swaps in the phase; longest gap incl. phase ${Math.round(blackPhase.longestGapMs)} ms)`],
       ['renewal: swaps', `≈ ${Math.floor((MINUTES * 60) / renewalPeriodS)}/tile`, `${swaps} (${f1(swaps / tileList.length)}/tile)`],
       ['bytes fetched ÷ bytes played (media fragments)', '≤ 1.05', `${f3(ratio)} (${f2(fetched.mediaBytes / MiB)} MiB / ${f2(playedBytes / MiB)} MiB; ${fetched.mediaCount} / ${playedFragments} fragments)`],
