@@ -101,7 +101,8 @@ describe('evidence: readable tiles, timeline, synced replay, snapshot, export, z
     // Judged here is the chrome: every tile shows its picture (a shared machine may keep a few buffering).
     await callApp(rig.core, 'walls.save', wallOfNames('w4', MANY.slice(0, 16), 4));
     await page.getByRole('combobox', { name: 'Wall', exact: true }).selectOption({ label: 'Wall w4' });
-    await expect.poll(async () => (await probeTiles(page)).filter((t) => t.frames > 0).length, { timeout: 120_000, interval: 1000 }).toBe(16);
+    // A picture and its camera time: a tile's clock shows once it has read its first kvs:ts.
+    await expect.poll(async () => (await probeTiles(page)).filter((t) => t.frames > 0 && t.cameraMs !== undefined).length, { timeout: 120_000, interval: 1000 }).toBe(16);
     await page.mouse.move(0, 0);
     await checkReadable(11);
     await screenshot(page, 'wall-4x4');
