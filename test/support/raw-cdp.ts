@@ -109,8 +109,8 @@ export class RawBrowser {
         resolve();
       });
     });
-    await page.send('Page.navigate', { url });
-    await loaded;
+    // Together, so a failed navigation doesn't leave the load wait to reject unhandled later.
+    await Promise.all([loaded, page.send('Page.navigate', { url })]);
     return page;
   }
 
