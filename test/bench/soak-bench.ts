@@ -113,9 +113,9 @@ interface TileProbeState {
   longestGapAcrossSwap: boolean;
   /** Longest gap between two callbacks of the visible video, whatever presentedFrames says. */
   longestCallbackGapMs: number;
-  gapsOver100: number;
   /**
-   * Those gaps by what the media time did across them (the interval between the two callbacks):
+   * Gaps over 100 ms between presented frames, by what the media time did across them (the interval
+   * between the two callbacks):
    * - swap: the front video changed (a renewal's or stream switch's raise);
    * - jump: it moved forward by more than the interval + 0.3 s (catch-up's seek to a key frame);
    * - dropped: it moved on with the clock (≥ half the interval): frames were decoded but not presented,
@@ -157,7 +157,7 @@ const PAGE_PROBE = `(() => {
   const idOf = (v) => { if (!ids.has(v)) ids.set(v, nextId++); return ids.get(v); };
   const probe = { running: true, canvas: false, tiles: {}, stop: () => { probe.running = false; clearInterval(timer); } };
   const state = (key) => probe.tiles[key] ??= { stream: '', element: 0, swaps: 0, samples: 0, black: 0, callbacks: 0, skipped: 0,
-    longestGapMs: 0, longestGapAcrossSwap: false, longestCallbackGapMs: 0, gapsOver100: 0, intervals: [],
+    longestGapMs: 0, longestGapAcrossSwap: false, longestCallbackGapMs: 0, intervals: [],
     gapCauses: Object.fromEntries(${JSON.stringify(GAP_CAUSES)}.map((c) => [c, { count: 0, longestMs: 0 }])),
     lastAt: -1, lastEl: 0, lastPresented: 0, lastMedia: 0, lastAhead: 0, swapAt: -Infinity };
   const aheadOf = (video, m) => {
@@ -184,7 +184,6 @@ const PAGE_PROBE = `(() => {
           if (raw > t.longestCallbackGapMs) t.longestCallbackGapMs = raw;
           if (gap > t.longestGapMs) { t.longestGapMs = gap; t.longestGapAcrossSwap = !sameEl; }
           if (gap > 100) {
-            t.gapsOver100 += 1;
             const moved = meta.mediaTime - t.lastMedia;
             const cause = !sameEl ? 'swap' : moved > raw / 1000 + 0.3 ? 'jump' : moved >= raw / 2000 ? 'dropped'
               : at - t.swapAt < 3000 ? 'stallAfterSwap' : t.lastAhead < 0.25 ? 'stallDry' : 'stallBuffered';
@@ -510,7 +509,7 @@ async function soakOnce(config: SoakConfig): Promise<SoakSummary> {
     const gapTile = tileList.find((t) => t.longestGapMs === longestGap);
     const longestCallbackGap = Math.max(...tileList.map((t) => t.longestCallbackGapMs));
     const gapsPerTileMedian = quantile(tileList.map((t) => t.longestGapMs), 0.5);
-    const gapsOver100 = tileList.reduce((n, t) => n + t.gapsOver100, 0);
+    const gapsOver100 = tileList.reduce((n, t) => n + GAP_CAUSES.reduce((m, cause) => m + t.gapCauses[cause].count, 0), 0);
     const gapCauses = GAP_CAUSES.map((cause) => {
       const count = tileList.reduce((n, t) => n + t.gapCauses[cause].count, 0);
       const longest = Math.max(0, ...tileList.map((t) => t.gapCauses[cause].longestMs));

@@ -101,16 +101,18 @@ export class RawBrowser {
     await page.send('Page.enable');
     for (const source of initScripts) await page.send('Page.addScriptToEvaluateOnNewDocument', { source });
     // Returns once the page has loaded, as Playwright's goto does: callers evaluate what its scripts define.
+    let timer: NodeJS.Timeout | undefined;
+    let off = (): void => undefined;
     const loaded = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${url} did not load within 60 s`)), 60_000);
-      const off = page.on('Page.loadEventFired', () => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      });
+      timer = setTimeout(() => reject(new Error(`${url} did not load within 60 s`)), 60_000);
+      off = page.on('Page.loadEventFired', () => resolve());
     });
-    // Together, so a failed navigation doesn't leave the load wait to reject unhandled later.
-    await Promise.all([loaded, page.send('Page.navigate', { url })]);
+    try {
+      await Promise.all([loaded, page.send('Page.navigate', { url })]);
+    } finally {
+      clearTimeout(timer);
+      off();
+    }
     return page;
   }
 
