@@ -509,12 +509,13 @@ async function soakOnce(config: SoakConfig): Promise<SoakSummary> {
     const gapTile = tileList.find((t) => t.longestGapMs === longestGap);
     const longestCallbackGap = Math.max(...tileList.map((t) => t.longestCallbackGapMs));
     const gapsPerTileMedian = quantile(tileList.map((t) => t.longestGapMs), 0.5);
-    const gapsOver100 = tileList.reduce((n, t) => n + GAP_CAUSES.reduce((m, cause) => m + t.gapCauses[cause].count, 0), 0);
-    const gapCauses = GAP_CAUSES.map((cause) => {
-      const count = tileList.reduce((n, t) => n + t.gapCauses[cause].count, 0);
-      const longest = Math.max(0, ...tileList.map((t) => t.gapCauses[cause].longestMs));
-      return `${cause} ${count}${count > 0 ? ` (longest ${Math.round(longest)} ms)` : ''}`;
-    });
+    const gapTotals = GAP_CAUSES.map((cause) => ({
+      cause,
+      count: tileList.reduce((n, t) => n + t.gapCauses[cause].count, 0),
+      longest: Math.max(0, ...tileList.map((t) => t.gapCauses[cause].longestMs)),
+    }));
+    const gapsOver100 = gapTotals.reduce((n, g) => n + g.count, 0);
+    const gapCauses = gapTotals.map(({ cause, count, longest }) => `${cause} ${count}${count > 0 ? ` (longest ${Math.round(longest)} ms)` : ''}`);
     const swaps = tileList.reduce((n, t) => n + t.swaps, 0);
     const callbacks = tileList.reduce((n, t) => n + t.callbacks, 0);
     const skipped = tileList.reduce((n, t) => n + t.skipped, 0);

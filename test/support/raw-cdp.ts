@@ -108,7 +108,11 @@ export class RawBrowser {
       off = page.on('Page.loadEventFired', () => resolve());
     });
     try {
-      await Promise.all([loaded, page.send('Page.navigate', { url })]);
+      // A navigation that fails (no server, a refused connection) says so at once instead of waiting out the timer.
+      const navigated = page.send<{ errorText?: string }>('Page.navigate', { url }).then(({ errorText }) => {
+        if (errorText) throw new Error(`${url} did not load: ${errorText}`);
+      });
+      await Promise.all([loaded, navigated]);
     } finally {
       clearTimeout(timer);
       off();
