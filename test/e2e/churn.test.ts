@@ -101,7 +101,8 @@ describe('churn: sessions follow the camera', () => {
       await step(async () => void (await grid.selectOption('4')));
       await step(async () => void (await grid.selectOption('3')));
     }
-    expect((await callApp(rig.core, 'walls.list', {})).find((w) => w.id === 'churn')?.grid).toBe(3);
+    // Saved just after the wall on screen changes.
+    await expect.poll(async () => (await callApp(rig.core, 'walls.list', {})).find((w) => w.id === 'churn')?.grid, { timeout: 5000 }).toBe(3);
     createdBy['grid'] = created();
   }, 600_000);
 

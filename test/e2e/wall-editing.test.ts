@@ -37,7 +37,8 @@ describe('editing a wall', () => {
     await page.getByRole('button', { name: 'Add cam-b to the wall' }).click();
     await expect.poll(streamsOnWall).toEqual(['cam-a', 'cam-b']);
     await waitAllLive(page, 2);
-    expect((await storedWall()).tiles.map((t) => t.stream?.streamName)).toEqual(['cam-a', 'cam-b']);
+    // The wall on screen changes first and is saved a moment later.
+    await expect.poll(async () => (await storedWall()).tiles.map((t) => t.stream?.streamName), { timeout: 5000 }).toEqual(['cam-a', 'cam-b']);
   }, 60_000);
 
   it('drops a camera from the picker onto an empty tile, and the same camera twice', async () => {
@@ -49,7 +50,7 @@ describe('editing a wall', () => {
   it('swaps two tiles by dragging one onto the other', async () => {
     await page.dragAndDrop('.cell:nth-child(1)', '.cell:nth-child(2)');
     await expect.poll(streamsOnWall).toEqual(['cam-b', 'cam-a', 'cam-a']);
-    expect((await storedWall()).tiles.map((t) => [t.cell, t.stream?.streamName])).toEqual([[0, 'cam-b'], [1, 'cam-a'], [3, 'cam-a']]);
+    await expect.poll(async () => (await storedWall()).tiles.map((t) => [t.cell, t.stream?.streamName]), { timeout: 5000 }).toEqual([[0, 'cam-b'], [1, 'cam-a'], [3, 'cam-a']]);
     await waitAllLive(page, 3);
   }, 60_000);
 
@@ -57,7 +58,7 @@ describe('editing a wall', () => {
     await page.getByRole('button', { name: 'Clear tile 4' }).click();
     await expect.poll(streamsOnWall).toEqual(['cam-b', 'cam-a']);
     await page.getByRole('combobox', { name: 'Grid size' }).selectOption('3');
-    await expect.poll(async () => (await storedWall()).grid).toBe(3);
+    await expect.poll(async () => (await storedWall()).grid, { timeout: 5000 }).toBe(3);
     await waitAllLive(page, 2);
     // Nine cells, two of them cameras.
     expect(await page.$$eval('.wall > .cell', (c) => c.length)).toBe(9);
