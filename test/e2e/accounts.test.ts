@@ -67,7 +67,8 @@ describe('accounts in the UI', () => {
     expect(await form().locator('section.report').count()).toBe(0);
     await page.getByRole('button', { name: 'Save account' }).click();
     await expect.poll(() => page.locator('section.accounts .notice').textContent()).toMatch(/^Added “Lobby cameras”\./);
-    expect(await page.locator('section.accounts li.account .name').allTextContents()).toEqual(['Demo cameras', 'Lobby cameras']);
+    // The list is read again when main says the accounts changed, a moment after the save's answer.
+    await expect.poll(() => page.locator('section.accounts li.account .name').allTextContents()).toEqual(['Demo cameras', 'Lobby cameras']);
   });
 
   it('finds cameras by any part of the name, ignoring case', async () => {
