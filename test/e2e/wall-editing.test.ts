@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, barText, callApp, probeTiles, replayFrom, screenshot, startWallRig, waitAllLive, wallOf, type WallRig } from '../support/e2e-wall';
+import type { Wall } from '../../shared/model';
 
 const CLIPS = join(ROOT, 'emulator', 'clips');
 
@@ -30,15 +31,16 @@ describe('editing a wall', () => {
     await rig?.stop();
   });
 
-  const storedWall = async () => (await callApp(rig.core, 'walls.list', {})).find((w) => w.id === 'edit')!;
+  /** The wall on screen changes first and is saved a moment later: what the store holds is polled for. */
+  const saved = <T,>(read: (wall: Wall) => T) =>
+    expect.poll(async () => read((await callApp(rig.core, 'walls.list', {})).find((w) => w.id === 'edit')!), { timeout: 5000 });
   const streamsOnWall = async () => (await probeTiles(page)).map((t) => t.stream);
 
   it('adds a camera from the picker and it plays', async () => {
     await page.getByRole('button', { name: 'Add cam-b to the wall' }).click();
     await expect.poll(streamsOnWall).toEqual(['cam-a', 'cam-b']);
     await waitAllLive(page, 2);
-    // The wall on screen changes first and is saved a moment later.
-    await expect.poll(async () => (await storedWall()).tiles.map((t) => t.stream?.streamName), { timeout: 5000 }).toEqual(['cam-a', 'cam-b']);
+    await saved((w) => w.tiles.map((t) => t.stream?.streamName)).toEqual(['cam-a', 'cam-b']);
   }, 60_000);
 
   it('drops a camera from the picker onto an empty tile, and the same camera twice', async () => {
@@ -50,7 +52,7 @@ describe('editing a wall', () => {
   it('swaps two tiles by dragging one onto the other', async () => {
     await page.dragAndDrop('.cell:nth-child(1)', '.cell:nth-child(2)');
     await expect.poll(streamsOnWall).toEqual(['cam-b', 'cam-a', 'cam-a']);
-    await expect.poll(async () => (await storedWall()).tiles.map((t) => [t.cell, t.stream?.streamName]), { timeout: 5000 }).toEqual([[0, 'cam-b'], [1, 'cam-a'], [3, 'cam-a']]);
+    await saved((w) => w.tiles.map((t) => [t.cell, t.stream?.streamName])).toEqual([[0, 'cam-b'], [1, 'cam-a'], [3, 'cam-a']]);
     await waitAllLive(page, 3);
   }, 60_000);
 
@@ -58,7 +60,7 @@ describe('editing a wall', () => {
     await page.getByRole('button', { name: 'Clear tile 4' }).click();
     await expect.poll(streamsOnWall).toEqual(['cam-b', 'cam-a']);
     await page.getByRole('combobox', { name: 'Grid size' }).selectOption('3');
-    await expect.poll(async () => (await storedWall()).grid, { timeout: 5000 }).toBe(3);
+    await saved((w) => w.grid).toBe(3);
     await waitAllLive(page, 2);
     // Nine cells, two of them cameras.
     expect(await page.$$eval('.wall > .cell', (c) => c.length)).toBe(9);
